@@ -1,0 +1,131 @@
+"""Command-line entry point: option parsing, logging and the exit-code contract.
+
+Exit codes: 0 valid and no drift; 1 findings (drift or invalid manifests);
+2 no answer (usage, configuration, auth, API or network failure); 3 internal
+error; 130 interrupted. Commands return an int; only ``main`` exits.
+Each command lives in its own module under ``checker.commands`` and is
+imported only when it runs, so ``validate`` never loads the HTTP or diff stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import click
+
+from checker import __version__
+from checker.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NO_ANSWER,
+    EXIT_OK,
+    QlikDriftError,
+)
+
+ISSUES_URL = "https://github.com/qlik-drift/qlik-drift/issues"
+
+# Command name -> "module:attribute", loaded on first use.
+COMMANDS = {
+    "check": "checker.commands.check:check",
+    "validate": "checker.commands.validate:validate",
+    "simulate": "checker.commands.simulate:simulate",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when they are used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+def register_command(name: str, target: str) -> None:
+    """Add a lazily imported subcommand, given as ``"module:attribute"``."""
+    COMMANDS[name] = target
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qlik-drift")
+@click.option(
+    "-v", "--verbose", count=True, help="Log more on stderr: -v for info, -vv for debug."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the report and errors.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
+    """Compare Qlik Cloud tenant manifests with the live organization."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    ctx.obj["quiet"] = quiet
+    _configure_logging(verbose, quiet)
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING
+    if quiet:
+        level = logging.ERROR
+    elif verbose >= 2:
+        level = logging.DEBUG
+    elif verbose == 1:
+        level = logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(levelname)s] %(name)s: %(message)s"))
+    root = logging.getLogger("checker")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code instead of exiting."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        result: Any = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="qlik-drift",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as exit_request:
+        return exit_request.exit_code
+    except click.ClickException as error:
+        # Usage errors, bad parameters and file errors are all "no answer".
+        error.show()
+        return EXIT_NO_ANSWER
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("Interrupted.", err=True)
+        return EXIT_INTERRUPTED
+    except QlikDriftError as error:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"Error: {error}", err=True)
+        return error.exit_code
+    except Exception as error:  # noqa: BLE001 - the one place that maps crashes to exit 3
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"Internal error: {type(error).__name__} in qlik-drift {__version__}.\n"
+            f"  Re-run with --debug for the traceback and report it at {ISSUES_URL}",
+            err=True,
+        )
+        return EXIT_INTERNAL
+    if isinstance(result, int):
+        return result
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    sys.exit(run(argv))

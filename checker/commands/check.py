@@ -1,0 +1,226 @@
+"""``qlik-drift check``: validate manifests, read the organization, report drift."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import click
+
+from checker.commands.common import color_option, emit_report, exit_code_for, format_option
+from checker.model import DesiredState, LiveState
+from checker.report import Report
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ORG_URL = "https://console.qlikcloud.com"
+
+
+@dataclass(slots=True)
+class LiveOptions:
+    org_url: str
+    credentials_file: str | None
+    simulate: str | None
+    scope: str
+    timeout: float
+    concurrency: int
+    ca_bundle: str | None
+    progress: bool
+
+
+class Progress:
+    """Tenants read so far, on one rewritten stderr line; only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._shown = False
+
+    def __call__(self, read: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        of_total = f" of {total}" if total is not None else ""
+        sys.stderr.write(f"\rread {read}{of_total} tenants")
+        sys.stderr.flush()
+        self._shown = True
+
+    def finish(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def progress_enabled(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--org-url",
+    envvar="QLIK_ORG_URL",
+    default=DEFAULT_ORG_URL,
+    show_default=True,
+    help="Base URL of the Organization API (env QLIK_ORG_URL).",
+)
+@click.option(
+    "--credentials-file",
+    type=click.Path(dir_okay=False),
+    help="File with client_id and client_secret, instead of QLIK_CLIENT_ID and "
+    "QLIK_CLIENT_SECRET.",
+)
+@click.option(
+    "--simulate",
+    metavar="STATE",
+    type=click.Path(dir_okay=False),
+    help="Check against an embedded simulator seeded from this state file; "
+    "no credentials needed.",
+)
+@click.option(
+    "--scope",
+    type=click.Choice(["organization", "subscriptions"]),
+    default="organization",
+    show_default=True,
+    help="organization: list every tenant, to find moved tenants and undeclared "
+    "subscriptions; subscriptions: read only the declared subscriptions, in parallel.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=300.0,
+    show_default=True,
+    help="Deadline in seconds for reading the organization, retries included.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    default=8,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--ca-bundle",
+    type=click.Path(dir_okay=False, exists=True),
+    help="CA certificates (PEM) to verify the API's TLS certificate with.",
+)
+@click.option(
+    "--progress",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Show tenants read on stderr; auto means on a terminal outside CI.",
+)
+@format_option
+@color_option
+def check(
+    paths: tuple[str, ...],
+    org_url: str,
+    credentials_file: str | None,
+    simulate: str | None,
+    scope: str,
+    timeout: float,
+    concurrency: int,
+    ca_bundle: str | None,
+    progress: str,
+    format_name: str,
+    color: str,
+) -> int:
+    """Check manifest FILES or folders against the live organization.
+
+    Exits 0 when in sync, 1 on drift or invalid manifests, 2 when the
+    organization could not be read completely.
+    """
+    from checker.manifest import load_manifests
+
+    result = load_manifests(list(paths))
+    report = Report(command="check", files=result.files, diagnostics=result.diagnostics)
+    report.subscription_descriptions = _descriptions(result.desired)
+    if not result.ok:
+        # Comparing a half-valid desired state would report false drift.
+        emit_report(report, format_name, color)
+        return exit_code_for(report)
+
+    options = LiveOptions(
+        org_url=org_url,
+        credentials_file=credentials_file,
+        simulate=simulate,
+        scope=scope,
+        timeout=timeout,
+        concurrency=concurrency,
+        ca_bundle=ca_bundle,
+        progress=progress_enabled(progress),
+    )
+    live = read_live(result.desired, options)
+
+    from checker.drift import compute_drift
+
+    report.drift = compute_drift(result.desired, live)
+    report.checked = True
+    report.scope = live.scope
+    report.tenants_read = len(live.tenants)
+    emit_report(report, format_name, color)
+    return exit_code_for(report)
+
+
+def _descriptions(desired: DesiredState) -> dict[str, str]:
+    return {
+        sub_id: sub.description
+        for sub_id, sub in desired.subscriptions.items()
+        if sub.description
+    }
+
+
+def read_live(desired: DesiredState, options: LiveOptions) -> LiveState:
+    """Read the organization for the declared subscriptions, or raise ApiError."""
+    from checker.live import ClientConfig, Credentials, read_live_state, validate_org_url
+
+    sources = {
+        sub_id: sub.sources[0]
+        for sub_id, sub in desired.subscriptions.items()
+        if sub.sources
+    }
+    progress = Progress(options.progress)
+    with _connection(options) as (org_url, credentials):
+        config = ClientConfig(
+            org_url=validate_org_url(org_url),
+            credentials=credentials,
+            ca_bundle=options.ca_bundle,
+            timeout=options.timeout,
+            concurrency=options.concurrency,
+        )
+        try:
+            return read_live_state(
+                config,
+                sorted(desired.subscriptions),
+                scope=options.scope,  # type: ignore[arg-type]
+                subscription_sources=sources,
+                progress=progress,
+            )
+        finally:
+            progress.finish()
+
+
+@contextlib.contextmanager
+def _connection(options: LiveOptions) -> Iterator[tuple[str, object]]:
+    """Yield the org URL and credentials: a real organization or a simulator."""
+    from checker.live import Credentials
+
+    if options.simulate is None:
+        yield options.org_url, Credentials.load(options.credentials_file)
+        return
+
+    from checker.errors import SecretStr
+    from checker.simulator import Simulator, load_state
+
+    with Simulator(load_state(options.simulate)) as simulator:
+        logger.info("started the simulator at %s", simulator.url)
+        credentials = Credentials(
+            client_id=SecretStr(simulator.client_id),
+            client_secret=SecretStr(simulator.client_secret),
+        )
+        yield simulator.url, credentials
