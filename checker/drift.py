@@ -140,6 +140,7 @@ def compute_drift(desired: DesiredState, live: LiveState) -> list[DriftItem]:
                 kind="undeclared-subscription",
                 subscription_id=subscription_id,
                 live={"tenantCount": len(tenants)},
+                level="info",
             )
         )
 

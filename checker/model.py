@@ -119,6 +119,8 @@ class DriftItem:
     # The live tenant object, when there is one (not for ``missing``).
     live: dict[str, Any] | None = None
     declared: DeclaredTenant | None = None
+    # Severity after policy: "error" fails the run, "warning" and "info" do not.
+    level: Level = "error"
 
     @property
     def key(self) -> str:

@@ -42,8 +42,8 @@ class Report:
 
     @property
     def failing_drift(self) -> list[DriftItem]:
-        """Drift that makes the run fail: everything but informational kinds."""
-        return [d for d in self.drift if d.kind != "undeclared-subscription"]
+        """Drift that makes the run fail: items whose level is ``error``."""
+        return [d for d in self.drift if d.level == "error"]
 
     @property
     def has_findings(self) -> bool:
@@ -80,6 +80,7 @@ def drift_to_dict(item: DriftItem) -> dict[str, Any]:
         "kind": item.kind,
         "subscriptionId": item.subscription_id,
         "hostname": item.hostname,
+        "level": item.level,
     }
     if item.id:
         data["id"] = item.id
