@@ -1,0 +1,334 @@
+"""State files: the example loads; each mistake is a UsageError with its position."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checker.errors import EXIT_NO_ANSWER, UsageError
+from checker.simulator import Fault, FaultPlan, SimulatorState, load_state
+
+from .sim_helpers import ACME
+
+HEAD = """\
+organization: Test
+clients:
+  - clientId: demo
+    clientSecret: demo-secret
+subscriptions:
+  - subscriptionId: "1111"
+foreignSubscriptions: ["2222"]
+"""
+TENANT = """\
+  - id: tenant-a
+    name: A
+    hostnames: [a.eu.qlikcloud.com]
+    subscriptionId: "1111"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "state.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_error(tmp_path: Path, text: str, name: str = "state.yaml") -> UsageError:
+    path = write(tmp_path, text, name)
+    with pytest.raises(UsageError) as caught:
+        load_state(path)
+    return caught.value
+
+
+def test_acme_example_loads() -> None:
+    state = load_state(ACME)
+    assert state.organization == "Acme Analytics"
+    assert len(state.tenants) == 8
+    assert state.subscription_ids == {
+        "9876543210987654",
+        "1234567890123456",
+        "5555666677778888",
+        "4444555566667777",
+    }
+    assert state.foreign_subscriptions == {"1111222233334444"}
+    assert state.clients[0].client_id == "demo-client-id"
+    assert state.settings == FaultPlan()
+
+
+def test_state_repr_hides_secret() -> None:
+    state = load_state(ACME)
+    assert "demo-client-secret" not in repr(state)
+    assert "demo-client-secret" not in repr(state.clients)
+
+
+def test_valid_minimal_state(tmp_path: Path) -> None:
+    state = load_state(write(tmp_path, HEAD + "tenants:\n" + TENANT))
+    assert [t["id"] for t in state.tenants] == ["tenant-a"]
+    assert type(state.tenants[0]) is dict
+    assert type(state.tenants[0]["hostnames"]) is list
+
+
+def test_json_state_file(tmp_path: Path) -> None:
+    data = {
+        "clients": [{"clientId": "c", "clientSecret": "s"}],
+        "tenants": [
+            {"id": "t", "hostnames": ["t.us.qlikcloud.com"], "subscriptionId": "9"}
+        ],
+    }
+    path = write(tmp_path, json.dumps(data, indent="\t"), "state.json")
+    state = load_state(path)
+    assert state.subscription_ids == {"9"}
+
+
+def test_subscriptions_default_from_tenants(tmp_path: Path) -> None:
+    text = "clients: [{clientId: c, clientSecret: s}]\ntenants:\n" + TENANT
+    assert load_state(write(tmp_path, text)).subscription_ids == {"1111"}
+
+
+def tenant_yaml(*fields: str) -> str:
+    """Return one tenant as a YAML list item, one field per line."""
+    return "  - " + "\n    ".join(fields) + "\n"
+
+
+HOST = "hostnames: [x.eu.qlikcloud.com]"
+SUBSCRIPTION = 'subscriptionId: "1111"'
+
+
+@pytest.mark.parametrize(
+    ("tenant", "position", "message"),
+    [
+        (
+            tenant_yaml("name: X", HOST, SUBSCRIPTION),
+            "13:5",
+            'tenants[1]: missing required field "id"',
+        ),
+        (
+            tenant_yaml("id: x", SUBSCRIPTION),
+            "13:5",
+            'tenants[1]: missing required field "hostnames"',
+        ),
+        (
+            tenant_yaml("id: x", HOST),
+            "13:5",
+            'tenants[1]: missing required field "subscriptionId"',
+        ),
+        (
+            tenant_yaml("id: x", "hostnames: []", SUBSCRIPTION),
+            "14:16",
+            "tenants[1].hostnames: must not be empty",
+        ),
+        (
+            tenant_yaml("id: tenant-a", HOST, SUBSCRIPTION),
+            "13:9",
+            "tenants[1].id: duplicate tenant id tenant-a (also tenants[0])",
+        ),
+        (
+            tenant_yaml(
+                "id: x",
+                "hostnames: [y.eu.qlikcloud.com, A.EU.qlikcloud.com]",
+                SUBSCRIPTION,
+            ),
+            "14:37",
+            "tenants[1].hostnames[1]: duplicate hostname A.EU.qlikcloud.com",
+        ),
+        (
+            tenant_yaml("id: x", HOST, "subscriptionId: 1111"),
+            "15:21",
+            "tenants[1].subscriptionId: must be a string, not the number 1111",
+        ),
+        (
+            tenant_yaml("id: x", HOST, 'subscriptionId: "3333"'),
+            "15:21",
+            "tenants[1].subscriptionId: subscription 3333 is in neither",
+        ),
+        (
+            tenant_yaml("id: x", HOST, SUBSCRIPTION, "createdAt: 2024-01-01T00:00:00Z"),
+            "16:16",
+            "tenants[1].createdAt: must be a string, not a timestamp",
+        ),
+    ],
+    ids=[
+        "no-id",
+        "no-hostnames",
+        "no-subscription",
+        "empty-hostnames",
+        "duplicate-id",
+        "duplicate-hostname",
+        "unquoted-number",
+        "unknown-subscription",
+        "timestamp",
+    ],
+)
+def test_tenant_errors(
+    tmp_path: Path, tenant: str, position: str, message: str
+) -> None:
+    error = load_error(tmp_path, HEAD + "tenants:\n" + TENANT + tenant)
+    assert str(error).startswith(f"{tmp_path / 'state.yaml'}:{position}: ")
+    assert message in error.message
+    assert error.hint
+    assert error.exit_code == EXIT_NO_ANSWER
+
+
+def test_unquoted_number_hint(tmp_path: Path) -> None:
+    tenant = (
+        "  - id: x\n    hostnames: [x.eu.qlikcloud.com]\n    subscriptionId: 1111\n"
+    )
+    error = load_error(tmp_path, HEAD + "tenants:\n" + tenant)
+    assert error.hint is not None
+    assert "double quotes" in error.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "message"),
+    [
+        (HEAD + "tenant:\n" + TENANT, "8:1", 'unknown field "tenant"'),
+        ("clients: []\ntenants: []\n", "1:10", "clients: must not be empty"),
+        ("tenants: []\n", "1:1", 'missing required field "clients"'),
+        ("- a\n- b\n", "1:1", "must be a mapping, not a list"),
+        (
+            HEAD.replace("clientSecret: demo-secret", "secret: x") + "tenants: []\n",
+            "4:5",
+            'clients[0].secret: unknown field "secret"',
+        ),
+        (
+            HEAD + "tenants: []\nsettings:\n  faults: [explode]\n",
+            "10:12",
+            'settings.faults[0]: unknown fault kind "explode"',
+        ),
+        (
+            HEAD + "tenants: []\nsettings:\n  rateLimits: {tier1PerMinute: 0}\n",
+            "10:32",
+            "settings.rateLimits.tier1PerMinute",
+        ),
+        (
+            HEAD + "tenants: []\nsettings:\n  quirks: {offsetCursors: true}\n",
+            "10:12",
+            'settings.quirks.offsetCursors: unknown field "offsetCursors"',
+        ),
+        (
+            HEAD + "tenants: []\nsettings:\n  faults: [{kind: status, requests: 0}]\n",
+            "10:12",
+            "settings.faults[0]: invalid request numbers",
+        ),
+        (
+            HEAD + "tenants: []\nsettings:\n  faults: [{kind: drop, colour: red}]\n",
+            "10:25",
+            'settings.faults[0].colour: unknown field "colour"',
+        ),
+        (
+            HEAD.replace(
+                'foreignSubscriptions: ["2222"]', 'foreignSubscriptions: ["1111"]'
+            )
+            + "tenants: []\n",
+            "7:24",
+            "listed as both",
+        ),
+    ],
+    ids=[
+        "unknown-key",
+        "no-clients",
+        "missing-clients",
+        "not-mapping",
+        "client-field",
+        "bad-fault",
+        "bad-rate",
+        "bad-quirk",
+        "bad-requests",
+        "bad-fault-key",
+        "both-lists",
+    ],
+)
+def test_file_errors(tmp_path: Path, text: str, position: str, message: str) -> None:
+    error = load_error(tmp_path, text)
+    assert str(error).startswith(f"{tmp_path / 'state.yaml'}:{position}: ")
+    assert message in error.message
+
+
+def test_duplicate_client_id(tmp_path: Path) -> None:
+    second = "  - clientId: demo\n    clientSecret: other\nsubscriptions:"
+    text = HEAD.replace("subscriptions:", second) + "tenants: []\n"
+    error = load_error(tmp_path, text)
+    assert error.message.endswith("clients[1].clientId: duplicate clientId demo")
+    assert ":5:15:" in error.message
+
+
+def test_yaml_syntax_error(tmp_path: Path) -> None:
+    error = load_error(tmp_path, HEAD + "tenants:\n  - id: [unclosed\n")
+    assert error.message.startswith(f"{tmp_path / 'state.yaml'}:")
+    assert "invalid YAML" in error.message
+
+
+def test_yaml_duplicate_key(tmp_path: Path) -> None:
+    error = load_error(tmp_path, HEAD + "tenants: []\ntenants: []\n")
+    assert ":9:1:" in error.message
+    assert "invalid YAML" in error.message
+
+
+def test_json_syntax_error(tmp_path: Path) -> None:
+    error = load_error(tmp_path, '{\n\t"clients": [,]\n}', "state.json")
+    assert error.message.startswith(f"{tmp_path / 'state.json'}:2:")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        load_state(tmp_path / "nope.yaml")
+    assert "state file not found" in caught.value.message
+    assert caught.value.hint is not None
+    assert "--state" in caught.value.hint
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    error = load_error(tmp_path, "\n# nothing\n")
+    assert "state file is empty" in error.message
+
+
+def test_settings_block_builds_plan(tmp_path: Path) -> None:
+    settings = """\
+settings:
+  seed: 9
+  tokenLifetime: 30
+  strictFilter: true
+  unknownSubscription: forbidden
+  rateLimits: {tier1PerMinute: 10, tier2PerMinute: 5, windowSeconds: 60}
+  quirks: {linkPrefix: true, offsetCursor: true, unknownStatus: gone}
+  faults:
+    - {kind: status, endpoint: list, requests: "2-3", status: 502}
+    - "latency:50 endpoint=any"
+"""
+    plan = load_state(write(tmp_path, HEAD + "tenants: []\n" + settings)).settings
+    assert plan.seed == 9
+    assert plan.token_lifetime == 30
+    assert plan.strict_filter is True
+    assert plan.unknown_subscription == "forbidden"
+    assert plan.rate_limits.budget("tier1") == 10
+    assert plan.rate_limits.budget("tier2") == 5
+    assert plan.quirks.link_prefix == "https://api.qlikcloud.com/core"
+    assert plan.quirks.offset_cursor is True
+    assert plan.quirks.unknown_status == "gone"
+    assert plan.faults == (
+        Fault("status", endpoint="list", requests="2-3", status=502),
+        Fault("latency", endpoint="any", latency_ms=50),
+    )
+
+
+def test_from_dict_error_has_path() -> None:
+    with pytest.raises(UsageError) as caught:
+        SimulatorState.from_dict(
+            {
+                "clients": [{"clientId": "c", "clientSecret": "s"}],
+                "tenants": [{"id": "t", "hostnames": ["h"]}],
+            },
+            source="<test>",
+        )
+    assert caught.value.message == (
+        '<test>:1:1: tenants[0]: missing required field "subscriptionId"'
+    )
+
+
+def test_unknown_tenant_fields_kept(tmp_path: Path) -> None:
+    tenant = TENANT + "    status: archived\n    lifecycle: {stage: beta}\n"
+    state = load_state(write(tmp_path, HEAD + "tenants:\n" + tenant))
+    assert state.tenants[0]["status"] == "archived"
+    assert state.tenants[0]["lifecycle"] == {"stage": "beta"}
