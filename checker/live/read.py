@@ -1,0 +1,265 @@
+"""Read the live state of an organization completely, or raise."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from checker.errors import (
+    ApiError,
+    ForeignSubscriptionError,
+    IncompleteReadError,
+    PermissionDeniedError,
+    UsageError,
+)
+from checker.live.client import OrgApiClient, subscription_filter
+from checker.live.config import ClientConfig
+from checker.live.responses import CHANGED_HINT
+from checker.live.transport import ReadCancelledError
+from checker.model import LiveState, Location
+
+logger = logging.getLogger(__name__)
+
+Scope = Literal["organization", "subscriptions"]
+# progress(tenants_read, total): total is None until the API has reported it.
+ProgressCallback = Callable[[int, int | None], None]
+SourceMap = Mapping[str, Location | Sequence[Location]]
+
+T = TypeVar("T")
+
+
+def read_live_state(
+    config: ClientConfig,
+    subscription_ids: Iterable[str],
+    *,
+    scope: Scope = "organization",
+    subscription_sources: SourceMap | None = None,
+    progress: ProgressCallback | None = None,
+) -> LiveState:
+    """Read the tenants of the organization, or of the declared subscriptions.
+
+    ``organization`` counts the tenants of each declared subscription (which
+    also proves the subscription belongs to the organization), lists the
+    whole organization once, and checks the listing against the counts.
+    ``subscriptions`` lists only the declared subscriptions, each with a
+    ``subscriptionId eq`` filter. Subscriptions are read concurrently, at most
+    ``config.concurrency`` at a time. ``progress`` is called from worker
+    threads, one call at a time.
+
+    Raises an ``ApiError`` subclass when anything could not be read
+    completely: a partial ``LiveState`` is never returned.
+    """
+    if scope not in ("organization", "subscriptions"):
+        raise UsageError(f"unknown scope {scope!r}: use organization or subscriptions")
+    ids = list(dict.fromkeys(subscription_ids))
+    read_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    with OrgApiClient(config) as client, client.deadline.scope():
+        reader = _Reader(client, subscription_sources or {}, progress)
+        try:
+            if scope == "organization":
+                tenants = reader.read_organization(ids)
+            else:
+                tenants = reader.read_subscriptions(ids)
+        except BaseException:
+            client.deadline.cancel()  # wakes workers that still sleep
+            raise
+
+    logger.info("read %d tenants (%s scope)", len(tenants), scope)
+    return LiveState(
+        tenants=tenants,
+        scope=scope,
+        subscription_ids=frozenset(ids),
+        org_url=config.org_url,
+        read_at=read_at,
+    )
+
+
+class _Reader:
+    def __init__(
+        self,
+        client: OrgApiClient,
+        sources: SourceMap,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self._client = client
+        self._sources = sources
+        self._progress = progress
+        self._lock = threading.Lock()
+        self._read = 0
+        self._totals: dict[str, int] = {}
+        self._expected_totals = 0
+
+    def read_organization(self, ids: list[str]) -> list[dict[str, Any]]:
+        counts = self._run_each(ids, self._count)
+        tenants: list[dict[str, Any]] = []
+        total: int | None = None
+        for page in self._client.iter_pages(None, total=True):
+            tenants.extend(page.tenants)
+            if total is None:
+                total = page.total_results
+            self._report(len(page.tenants), total)
+        _cross_check(ids, counts, tenants)
+        return tenants
+
+    def read_subscriptions(self, ids: list[str]) -> list[dict[str, Any]]:
+        self._expected_totals = len(ids)
+        per_subscription = self._run_each(ids, self._list_subscription)
+        tenants = [tenant for sid in ids for tenant in per_subscription[sid]]
+        owners: dict[str, str] = {}
+        for sid in ids:
+            for tenant in per_subscription[sid]:
+                other = owners.setdefault(tenant["id"], sid)
+                if other != sid:
+                    raise IncompleteReadError(
+                        f"tenant {tenant['id']} was listed under subscriptions "
+                        f"{other} and {sid}",
+                        hint=CHANGED_HINT,
+                    )
+        return tenants
+
+    def _count(self, subscription_id: str) -> int:
+        try:
+            return self._client.count(subscription_filter(subscription_id))
+        except PermissionDeniedError as exc:
+            raise self._forbidden(subscription_id, exc) from exc
+
+    def _list_subscription(self, subscription_id: str) -> list[dict[str, Any]]:
+        tenants: list[dict[str, Any]] = []
+        action = f"listing subscription {subscription_id}"
+        try:
+            pages = self._client.iter_pages(
+                subscription_filter(subscription_id), total=True
+            )
+            for page in pages:
+                for tenant in page.tenants:
+                    owner = tenant.get("subscriptionId")
+                    if owner not in (None, subscription_id):
+                        raise IncompleteReadError(
+                            f"{action}: the API returned tenant {tenant['id']} of "
+                            f"subscription {owner}, outside the filter",
+                        )
+                tenants.extend(page.tenants)
+                self._report(len(page.tenants), page.total_results, subscription_id)
+        except PermissionDeniedError as exc:
+            raise self._forbidden(subscription_id, exc) from exc
+        return tenants
+
+    def _forbidden(
+        self, subscription_id: str, error: PermissionDeniedError
+    ) -> ApiError:
+        """Tell a foreign subscription from a client without org permission.
+
+        Both get a 403 response, so one unfiltered request decides. It fails
+        too when the client lacks organization permission.
+        """
+        try:
+            self._client.check_access()
+        except PermissionDeniedError as denied:
+            return denied
+        return ForeignSubscriptionError(
+            f"subscription {subscription_id} does not belong to this organization",
+            hint=self._foreign_hint(subscription_id),
+            status=error.status,
+            trace_id=error.trace_id,
+        )
+
+    def _foreign_hint(self, subscription_id: str) -> str:
+        source = self._sources.get(subscription_id)
+        if isinstance(source, Location):
+            locations = [source]
+        else:
+            locations = list(source or [])
+        fix = (
+            "fix the subscription id, or check it with the OAuth client "
+            "of its organization"
+        )
+        if not locations:
+            return fix
+        where = ", ".join(str(location) for location in locations)
+        return f"declared at {where}: {fix}"
+
+    def _report(
+        self, tenants_read: int, total: int | None, subscription_id: str | None = None
+    ) -> None:
+        if self._progress is None:
+            return
+        with self._lock:
+            self._read += tenants_read
+            if subscription_id is None:
+                shown_total = total
+            else:
+                if total is not None:
+                    self._totals.setdefault(subscription_id, total)
+                shown_total = None
+                if len(self._totals) == self._expected_totals:
+                    shown_total = sum(self._totals.values())
+            self._progress(self._read, shown_total)
+
+    def _run_each(self, ids: list[str], work: Callable[[str], T]) -> dict[str, T]:
+        """Run ``work`` for each id on a bounded pool; stop all on the first error.
+
+        When several fail, the error of the first id in ``ids`` is raised, so
+        that the message does not depend on thread timing. Cancelled workers
+        stop at their next request or wait.
+
+        NOTE: a worker blocked in a socket read stops only when the read
+        returns or hits ``read_timeout``, so an interrupt may wait that long
+        for the worker threads to end.
+        """
+        if not ids:
+            return {}
+        workers = min(self._client.config.concurrency, len(ids))
+        pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="qlik-drift-read"
+        )
+        futures: dict[str, Future[T]] = {}
+        try:
+            futures = {sid: pool.submit(work, sid) for sid in ids}
+            done, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
+            if any(future.exception() for future in done):
+                self._client.deadline.cancel()
+        except BaseException:
+            self._client.deadline.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True, cancel_futures=True)
+        return _results_in_order(futures)
+
+
+def _results_in_order(futures: Mapping[str, Future[T]]) -> dict[str, T]:
+    cancelled: BaseException | None = None
+    for future in futures.values():
+        if future.cancelled():
+            continue
+        error = future.exception()
+        if isinstance(error, ReadCancelledError):
+            cancelled = cancelled or error
+        elif error is not None:
+            raise error
+    if cancelled is not None or any(future.cancelled() for future in futures.values()):
+        raise cancelled or ReadCancelledError("the read was cancelled")
+    return {sid: future.result() for sid, future in futures.items()}
+
+
+def _cross_check(
+    ids: list[str], counts: Mapping[str, int], tenants: list[dict[str, Any]]
+) -> None:
+    listed = Counter(tenant.get("subscriptionId") for tenant in tenants)
+    mismatches = [
+        f"subscription {sid}: {listed[sid]} listed, {counts[sid]} counted"
+        for sid in ids
+        if listed[sid] != counts[sid]
+    ]
+    if mismatches:
+        raise IncompleteReadError(
+            "the organization listing does not match the tenant counts ("
+            + "; ".join(mismatches)
+            + ")",
+            hint=CHANGED_HINT,
+        )

@@ -1,0 +1,306 @@
+"""Request plumbing for the Organization API: an overall deadline, a shared
+rate limiter, retries with backoff, and one DEBUG log line per call."""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InvalidHeader
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.retry import Retry
+
+from checker.errors import ApiError
+
+logger = logging.getLogger(__name__)
+
+
+class ReadCancelledError(ApiError):
+    """The read was stopped because another part of it failed or was interrupted."""
+
+
+class Deadline:
+    """The overall time limit of one read, shared by all its threads.
+
+    Nested ``scope()`` calls share the outermost limit. ``cancel()`` wakes
+    every ``sleep()`` so that worker threads stop promptly.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._expires_at: float | None = None
+        self._cancelled = threading.Event()
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        with self._lock:
+            if self._depth == 0:
+                self._expires_at = time.monotonic() + self.timeout
+            self._depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._expires_at = None
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def remaining(self) -> float:
+        """Return the seconds left, ``inf`` outside a scope."""
+        expires_at = self._expires_at
+        if expires_at is None:
+            return math.inf
+        return expires_at - time.monotonic()
+
+    def check(self) -> None:
+        """Raise when the read was cancelled or its time is up."""
+        if self._cancelled.is_set():
+            raise ReadCancelledError("the read was cancelled")
+        if self.remaining() <= 0:
+            raise self.timed_out()
+
+    def sleep(self, seconds: float, reason: str) -> None:
+        """Sleep ``seconds``, or raise at once if that would pass the deadline."""
+        if seconds > self.remaining():
+            raise self.timed_out(reason, seconds)
+        if self._cancelled.wait(seconds):
+            raise ReadCancelledError("the read was cancelled")
+
+    def timed_out(self, reason: str | None = None, wait: float = 0.0) -> ApiError:
+        """Build the error for a read that ran out of time."""
+        detail = f" ({reason} required {wait:.1f} s more)" if reason else ""
+        return ApiError(
+            f"the Organization API read did not finish within "
+            f"{self.timeout:g} s{detail}",
+            hint="raise the timeout, or use the subscriptions scope "
+            "for a large organization",
+        )
+
+
+def rate_tier(method: str, path: str) -> int | None:
+    """Return the Qlik rate-limit tier of a request, ``None`` outside ``/api/``."""
+    if not path.startswith("/api/"):
+        return None
+    if method.upper() == "POST" and path.endswith("/actions/filter"):
+        return 2
+    return 1
+
+
+class RateLimiter:
+    """A sliding-window request budget per rate tier, safe to share between threads.
+
+    Every window of ``window`` seconds contains at most ``per_minute * window / 60``
+    requests of a tier. A request counts from when it is sent until ``window``
+    seconds after its response arrived. The server received it before then, so
+    the budget holds under the server's clock even when network delays vary.
+    It also holds against a token bucket of the same capacity and rate.
+    """
+
+    def __init__(self, per_minute: Mapping[int, float], window: float) -> None:
+        self.window = window
+        self.limits = {
+            tier: max(1, math.floor(rate * window / 60.0))
+            for tier, rate in per_minute.items()
+        }
+        # Per tier, the completion time of each counted request; inf while in flight.
+        self._slots: dict[int, list[list[float]]] = {tier: [] for tier in per_minute}
+        self._condition = threading.Condition()
+        self._thread_local = threading.local()
+
+    def acquire(self, tier: int, deadline: Deadline) -> None:
+        """Block until a request of ``tier`` fits the budget, then count it.
+
+        The calling thread holds the slot until ``release_held()``.
+        """
+        limit = self.limits.get(tier)
+        if limit is None:
+            return
+        logged = False
+        with self._condition:
+            while True:
+                deadline.check()
+                slots = self._slots[tier]
+                now = time.monotonic()
+                slots[:] = [slot for slot in slots if slot[0] > now - self.window]
+                if len(slots) < limit:
+                    slot = [math.inf]
+                    slots.append(slot)
+                    self._held_slots().append(slot)
+                    return
+                # While every counted request is still in flight, the wait
+                # lasts until one is answered (release_held notifies).
+                wait = min(slot[0] for slot in slots) + self.window - now
+                if math.isfinite(wait) and wait > deadline.remaining():
+                    raise deadline.timed_out(f"the Tier {tier} rate budget", wait)
+                if not logged:
+                    logger.debug(
+                        "waiting %.2f s for the Tier %d rate budget", wait, tier
+                    )
+                    logged = True
+                # Short waits, so that cancellation and deadlines take effect.
+                self._condition.wait(min(wait, 0.25))
+
+    def release_held(self) -> None:
+        """Mark the requests of the calling thread as answered."""
+        thread_slots = self._held_slots()
+        if not thread_slots:
+            return
+        with self._condition:
+            now = time.monotonic()
+            for slot in thread_slots:
+                slot[0] = now
+            thread_slots.clear()
+            self._condition.notify_all()
+
+    def _held_slots(self) -> list[list[float]]:
+        thread_slots: list[list[float]] | None = getattr(
+            self._thread_local, "slots", None
+        )
+        if thread_slots is None:
+            thread_slots = []
+            self._thread_local.slots = thread_slots
+        return thread_slots
+
+
+class OrgRetry(Retry):
+    """urllib3 ``Retry`` that respects the read's deadline and rate budget.
+
+    A 429 without ``Retry-After`` waits ``retry_after_default`` seconds, a
+    ``Retry-After`` is capped at ``retry_after_cap``, and other retries back
+    off exponentially from the first retry, with jitter. Each retry is logged
+    and takes a slot from the shared rate limiter before it is sent.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        limiter: RateLimiter | None = None,
+        deadline: Deadline | None = None,
+        retry_after_default: float = 1.0,
+        retry_after_cap: float = 120.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.limiter = limiter
+        self.deadline = deadline
+        self.retry_after_default = retry_after_default
+        self.retry_after_cap = retry_after_cap
+
+    def new(self, **kw: Any) -> OrgRetry:
+        kw.setdefault("limiter", self.limiter)
+        kw.setdefault("deadline", self.deadline)
+        kw.setdefault("retry_after_default", self.retry_after_default)
+        kw.setdefault("retry_after_cap", self.retry_after_cap)
+        return super().new(**kw)
+
+    def get_backoff_time(self) -> float:
+        retries = len(self.history)
+        if retries == 0 or self.backoff_factor <= 0:
+            return 0.0
+        backoff = float(self.backoff_factor) * 2.0 ** (retries - 1)
+        jitter = float(self.backoff_jitter) * random.random()
+        return min(float(self.backoff_max), backoff) + jitter
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        delay = self._delay(response)
+        last = self.history[-1] if self.history else None
+        method = (last.method if last else None) or "GET"
+        path = urlsplit(last.url or "").path if last else ""
+        cause = _retry_cause(last)
+        logger.info(
+            "retrying %s %s after %s in %.1f s (retry %d)",
+            method,
+            path,
+            cause,
+            delay,
+            len(self.history),
+        )
+        deadline = self.deadline or Deadline(math.inf)
+        tier = rate_tier(method, path)
+        if self.limiter is not None:
+            self.limiter.release_held()  # the failed attempt has been answered
+        deadline.sleep(delay, f"a retry after {cause}")
+        if self.limiter is not None and tier is not None:
+            self.limiter.acquire(tier, deadline)
+
+    def _delay(self, response: BaseHTTPResponse | None) -> float:
+        if response is not None and self.respect_retry_after_header:
+            header = response.headers.get("Retry-After")
+            if header is not None:
+                try:
+                    return min(self.parse_retry_after(header), self.retry_after_cap)
+                except InvalidHeader:
+                    logger.debug("ignoring invalid Retry-After header %r", header)
+            if response.status == 429:
+                return self.retry_after_default
+        return self.get_backoff_time()
+
+
+def _retry_cause(last: Any) -> str:
+    if last is None:
+        return "an error"
+    if last.status:
+        return f"HTTP {last.status}"
+    if last.error is not None:
+        return type(last.error).__name__
+    return "an error"
+
+
+class OrgAdapter(HTTPAdapter):
+    """HTTP adapter that applies the deadline and rate limiter to every send and
+    logs one DEBUG line per call: method, path, status and milliseconds."""
+
+    def __init__(
+        self,
+        *,
+        limiter: RateLimiter,
+        deadline: Deadline,
+        retry: OrgRetry,
+        pool_maxsize: int,
+    ) -> None:
+        super().__init__(max_retries=retry, pool_maxsize=pool_maxsize)
+        self.limiter = limiter
+        self.deadline = deadline
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        method = request.method or "GET"
+        path = urlsplit(request.url or "").path
+        self.deadline.check()
+        tier = rate_tier(method, path)
+        if tier is not None:
+            self.limiter.acquire(tier, self.deadline)
+
+        started = time.monotonic()
+        try:
+            response = super().send(request, **kwargs)
+        except requests.RequestException as exc:
+            elapsed = (time.monotonic() - started) * 1000
+            logger.debug(
+                "%s %s failed (%s) after %.0f ms",
+                method,
+                path,
+                type(exc).__name__,
+                elapsed,
+            )
+            raise
+        finally:
+            self.limiter.release_held()
+        elapsed = (time.monotonic() - started) * 1000
+        logger.debug("%s %s %s %.0f ms", method, path, response.status_code, elapsed)
+        return response
