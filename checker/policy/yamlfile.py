@@ -1,0 +1,313 @@
+"""Read a policy or ignore file: YAML with positions, checked against the schema.
+
+Every problem is collected as a ``Problem`` with a 1-based line and column,
+so one run reports all of them; ``PolicyFileError`` carries the list.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from checker.errors import UsageError
+from checker.model import Location
+
+SCHEMA_NAME = "policy.schema.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class PolicyFileError(UsageError):
+    """A policy or ignore file is missing, unreadable or invalid (exit 2)."""
+
+    def __init__(
+        self, message: str, problems: Sequence[Problem] = (), *, hint: str
+    ) -> None:
+        lines = [message, *(f"  {problem}" for problem in problems)]
+        super().__init__("\n".join(lines), hint=hint)
+        self.problems = list(problems)
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """A parsed file: ``data`` is plain JSON-like data, ``root`` the ruamel tree."""
+
+    path: str
+    root: Any
+    data: Any
+
+    def location(self, path: Sequence[str | int], *, key: bool = False) -> Location:
+        line, col = position_of(self.root, path, key=key)
+        return Location(self.path, line, col)
+
+
+def read_yaml(path: str, *, hint: str) -> tuple[YamlDocument, list[Problem]]:
+    """Parse ``path`` as one YAML 1.2 document; raise PolicyFileError if it cannot be."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    text = _read_text(path, hint=hint)
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _dates_as_text_constructor()
+    try:
+        root = yaml.load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(p for p in (error.context, error.problem) if p)
+        problem = Problem(Location(path, line, col), f"invalid YAML: {message}")
+        raise PolicyFileError(f"invalid file {path}:", [problem], hint=hint) from error
+    if root is None:
+        problem = Problem(Location(path, 1, 1), "the file is empty")
+        raise PolicyFileError(f"invalid file {path}:", [problem], hint=hint)
+
+    document = YamlDocument(path, root, None)
+    problems: list[Problem] = []
+    document.data = _to_plain(root, [], document, problems)
+    return document, problems
+
+
+@lru_cache(maxsize=1)
+def _dates_as_text_constructor() -> type[Any]:
+    """Return a ruamel constructor that keeps unquoted dates as text.
+
+    ruamel.yaml turns ``2026-02-30`` into a date and fails without a
+    position; as text, the schema's date check reports it with one.
+    """
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class DatesAsText(RoundTripConstructor):
+        pass
+
+    DatesAsText.add_constructor(
+        "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
+    )
+    return DatesAsText
+
+
+def _read_text(path: str, *, hint: str) -> str:
+    if not Path(path).exists():
+        hint = "check the file name; the path is relative to the current folder"
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise PolicyFileError(f"{path}: file not found", hint=hint) from error
+    except IsADirectoryError as error:
+        raise PolicyFileError(f"{path}: is a folder, not a file", hint=hint) from error
+    except UnicodeDecodeError as error:
+        message = f"{path}: not UTF-8 text (byte {error.start})"
+        raise PolicyFileError(message, hint=hint) from error
+    except OSError as error:
+        message = f"{path}: cannot be read: {error.strerror}"
+        raise PolicyFileError(message, hint=hint) from error
+
+
+def _to_plain(
+    node: Any, path: list[str | int], document: YamlDocument, problems: list[Problem]
+) -> Any:
+    """Copy the ruamel tree into plain JSON-like data."""
+    if isinstance(node, dict):
+        plain: dict[str, Any] = {}
+        for key, value in node.items():
+            if not isinstance(key, str):
+                location = document.location([*path, key], key=True)
+                problems.append(
+                    Problem(location, f"key {key!r} is not a string; quote it: \"{key}\"")
+                )
+            plain[str(key)] = _to_plain(value, [*path, key], document, problems)
+        return plain
+    if isinstance(node, list):
+        return [_to_plain(v, [*path, i], document, problems) for i, v in enumerate(node)]
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def position_of(root: Any, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+    """Return the 1-based line and column of the node at ``path``.
+
+    With ``key=True`` the position is that of the mapping key. A path that
+    leaves the tree stops at the deepest node that has a position.
+    """
+    node = root
+    line, col = _own_position(root)
+    for index, step in enumerate(path):
+        last = index == len(path) - 1
+        found = _child_position(node, step, key=key and last)
+        if found is None:
+            break
+        line, col = found
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+    return line + 1, col + 1
+
+
+def _own_position(node: Any) -> tuple[int, int]:
+    lc = getattr(node, "lc", None)
+    if lc is None or lc.line is None:
+        return 0, 0
+    return lc.line, lc.col
+
+
+def _child_position(node: Any, step: str | int, *, key: bool) -> tuple[int, int] | None:
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    # ruamel raises KeyError for entries without a recorded position.
+    try:
+        if isinstance(node, list):
+            position = lc.item(step)
+        else:
+            position = lc.key(step) if key else lc.value(step)
+    except (KeyError, IndexError, TypeError):
+        return None
+    return int(position[0]), int(position[1])
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict[str, Any]:
+    """Return the policy schema: the wheel's copy, else the repository's."""
+    packaged = resources.files("checker").joinpath("schemas", SCHEMA_NAME)
+    if packaged.is_file():
+        text = packaged.read_text(encoding="utf-8")
+    else:
+        repo_copy = Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_NAME
+        text = repo_copy.read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def schema_problems(document: YamlDocument) -> list[Problem]:
+    """Validate the document against the policy schema; one Problem per error."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(
+        load_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    problems: dict[tuple[Location, str], Problem] = {}
+    for error in validator.iter_errors(document.data):
+        for problem in _explain(error, document):
+            problems.setdefault((problem.location, problem.message), problem)
+    return sorted(problems.values(), key=_problem_order)
+
+
+def _problem_order(problem: Problem) -> tuple[int, int, str]:
+    return problem.location.line, problem.location.col, problem.message
+
+
+def _explain(error: Any, document: YamlDocument) -> Iterator[Problem]:
+    path = list(error.absolute_path)
+    validator = error.validator
+    if validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        for name in error.instance:
+            if name not in known:
+                yield Problem(document.location([*path, name], key=True), _unknown(name, known))
+        return
+    if validator == "required":
+        for name in error.validator_value:
+            if name not in error.instance:
+                yield Problem(document.location(path), f"missing required key '{name}'")
+        return
+    if "propertyNames" in error.absolute_schema_path:
+        # The error is about a key, and the path ends at its mapping.
+        location = document.location([*path, error.instance], key=True)
+        yield Problem(location, _key_message(path, error.instance))
+        return
+    yield Problem(document.location(path), _message(error))
+
+
+def _key_message(path: list[str | int], key: str) -> str:
+    if path and path[-1] == "subscriptions":
+        return f"invalid subscription id '{key}': use the digits of the license number"
+    if path and path[-1] == "rules":
+        return f"invalid rule id '{key}': write it as <group>/<rule>, e.g. policy/name-pattern"
+    return f"invalid key '{key}'"
+
+
+def _message(error: Any) -> str:
+    validator = error.validator
+    value = error.instance
+    if validator == "enum":
+        choices = [str(c) for c in error.validator_value]
+        message = f"{value!r} is not one of: {', '.join(choices)}"
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        return message + (f"; did you mean '{close[0]}'?" if close else "")
+    if validator == "const":
+        return f"expected {error.validator_value!r}, found {value!r}"
+    if validator == "type":
+        return f"expected {_json_type(error.validator_value)}, found {_type_of(value)}"
+    if validator == "anyOf" and all("required" in s for s in error.validator_value):
+        names = [name for s in error.validator_value for name in s["required"]]
+        return f"needs at least one of: {', '.join(names)}"
+    if validator == "format" and error.validator_value == "date":
+        return f"{value!r} is not a valid date; write it as YYYY-MM-DD"
+    if validator == "pattern":
+        return _pattern_message(error)
+    return str(error.message)
+
+
+def _pattern_message(error: Any) -> str:
+    path = list(error.absolute_path)
+    value = error.instance
+    if "fields" in path:
+        return f"{value!r} is not a JSON Pointer; write a field as '/{value.lstrip('/')}'"
+    if path and path[-1] == "expires":
+        return f"{value!r} is not a date; write it as YYYY-MM-DD"
+    if path and path[-1] == "reason":
+        return "reason is blank; say why the drift is accepted"
+    return f"{value!r} does not match the pattern {error.validator_value}"
+
+
+def _unknown(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    suggestion = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown key '{name}'{suggestion}"
+
+
+_JSON_TYPES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def _json_type(name: Any) -> str:
+    if isinstance(name, list):
+        return " or ".join(_JSON_TYPES.get(str(n), str(n)) for n in name)
+    return _JSON_TYPES.get(name, str(name))
+
+
+def _type_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int):
+        return f"{value} (an integer)"
+    if isinstance(value, float):
+        return f"{value} (a number)"
+    return f"{value!r} (a string)"
