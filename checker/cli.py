@@ -34,6 +34,9 @@ COMMANDS = {
     "check": "checker.commands.check:check",
     "validate": "checker.commands.validate:validate",
     "simulate": "checker.commands.simulate:simulate",
+    "snapshot": "checker.commands.snapshot:snapshot",
+    "baseline": "checker.commands.baseline:baseline",
+    "import": "checker.commands.import_:import_",
 }
 
 
@@ -91,7 +94,22 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return its exit code instead of exiting."""
+    """Run the CLI and return its exit code instead of exiting.
+
+    The ``checker`` logger's configuration is restored afterwards, so a
+    program or test that calls ``run`` keeps its own logging.
+    """
+    logger = logging.getLogger("checker")
+    handlers, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    try:
+        return _run(argv)
+    finally:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def _run(argv: Sequence[str] | None) -> int:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         result: Any = cli.main(

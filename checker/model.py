@@ -121,6 +121,9 @@ class DriftItem:
     declared: DeclaredTenant | None = None
     # Severity after policy: "error" fails the run, "warning" and "info" do not.
     level: Level = "error"
+    # For an item in ``Report.ignored``: the ignore rule or policy setting
+    # that suppressed it.
+    ignored_by: str | None = None
 
     @property
     def key(self) -> str:

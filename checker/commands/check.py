@@ -8,12 +8,28 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from checker.commands.common import color_option, emit_report, exit_code_for, format_option
+from checker.adopt.options import fix_options, fix_request
+from checker.commands.common import (
+    color_option,
+    emit_report,
+    exit_code_for,
+    format_option,
+    load_policy_options,
+    output_option,
+    policy_options,
+)
+from checker.commands.output import OutputTarget, resolve_outputs
+from checker.errors import UsageError
 from checker.model import DesiredState, LiveState
 from checker.report import Report
+
+if TYPE_CHECKING:
+    from checker.manifest import LoadResult
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +131,25 @@ def progress_enabled(choice: str) -> bool:
     show_default=True,
     help="Show tenants read on stderr; auto means on a terminal outside CI.",
 )
+@click.option(
+    "--live",
+    "live_file",
+    metavar="SNAPSHOT",
+    type=click.Path(dir_okay=False),
+    help="Compare with a snapshot file written by `qlik-drift snapshot` instead of "
+    "reading the organization; no network and no credentials needed.",
+)
+@click.option(
+    "--license-warning-days",
+    type=click.IntRange(min=0),
+    metavar="DAYS",
+    help="Warn when a subscription's license ends within DAYS days; "
+    "default: the policy's licenseExpiryWarningDays (30).",
+)
+@fix_options
+@policy_options
 @format_option
+@output_option
 @color_option
 def check(
     paths: tuple[str, ...],
@@ -127,7 +161,17 @@ def check(
     concurrency: int,
     ca_bundle: str | None,
     progress: str,
+    live_file: str | None,
+    license_warning_days: int | None,
+    fix: bool,
+    accept: tuple[str, ...],
+    prune: bool,
+    dry_run: bool,
+    policy_file: str | None,
+    ignore_files: tuple[str, ...],
+    today: datetime | None,
     format_name: str,
+    outputs: tuple[OutputTarget, ...],
     color: str,
 ) -> int:
     """Check manifest FILES or folders against the live organization.
@@ -137,12 +181,51 @@ def check(
     """
     from checker.manifest import load_manifests
 
+    if live_file is not None and simulate is not None:
+        raise UsageError(
+            "--live and --simulate cannot be used together",
+            hint="compare with a snapshot (`--live FILE`) or a simulator "
+            "(`--simulate STATE`), not both",
+        )
+    resolve_outputs(format_name, outputs)
+    request = fix_request(fix, accept, prune, dry_run)
+    policy, ignores, day = load_policy_options(policy_file, ignore_files, today)
     result = load_manifests(list(paths))
-    report = Report(command="check", files=result.files, diagnostics=result.diagnostics)
-    report.subscription_descriptions = _descriptions(result.desired)
-    if not result.ok:
-        # Comparing a half-valid desired state would report false drift.
-        emit_report(report, format_name, color)
+
+    from checker.policy.apply import apply_live_policy, offline_diagnostics
+
+    def build_report(result: LoadResult, live: LiveState | None) -> Report:
+        diagnostics = offline_diagnostics(result.desired, result.diagnostics, policy)
+        report = Report(command="check", files=result.files, diagnostics=diagnostics)
+        report.subscription_descriptions = _descriptions(result.desired)
+        report.desired = result.desired
+        if live is None or report.errors:
+            return report
+
+        from checker.drift import compute_drift
+
+        outcome = apply_live_policy(
+            result.desired,
+            live,
+            compute_drift(result.desired, live),
+            policy,
+            ignores=ignores,
+            today=day,
+            license_warning_days=license_warning_days,
+        )
+        report.drift = outcome.drift
+        report.ignored = outcome.ignored
+        report.diagnostics.extend(outcome.diagnostics)
+        report.checked = True
+        report.scope = live.scope
+        report.tenants_read = len(live.tenants)
+        return report
+
+    report = build_report(result, None)
+    if report.errors:
+        # Comparing a half-valid desired state would report false drift, and
+        # policy errors are fixed in the manifests before the organization is read.
+        emit_report(report, format_name, color, outputs)
         return exit_code_for(report)
 
     options = LiveOptions(
@@ -155,15 +238,26 @@ def check(
         ca_bundle=ca_bundle,
         progress=progress_enabled(progress),
     )
-    live = read_live(result.desired, options)
+    if live_file is not None:
+        from checker.snapshot import load_snapshot_for
 
-    from checker.drift import compute_drift
+        live = load_snapshot_for(live_file, result.desired.subscriptions)
+    else:
+        live = read_live(result.desired, options)
 
-    report.drift = compute_drift(result.desired, live)
-    report.checked = True
-    report.scope = live.scope
-    report.tenants_read = len(live.tenants)
-    emit_report(report, format_name, color)
+    report = build_report(result, live)
+    if request is not None:
+        from checker.adopt.options import run_fix
+
+        quiet = bool((click.get_current_context().find_root().obj or {}).get("quiet"))
+        written = run_fix(request, result.files, result.desired, live, report.drift, quiet)
+        if request.dry_run:
+            # stdout carries the diff, so no report. The exit code reports the drift.
+            return exit_code_for(report)
+        if written:
+            # Report the drift that remains: the rewritten files, the same live state.
+            report = build_report(load_manifests(list(paths)), live)
+    emit_report(report, format_name, color, outputs)
     return exit_code_for(report)
 
 

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from checker.report import RENDERERS, Report, render
+from checker.commands.output import (
+    OutputTarget,
+    parse_outputs,
+    resolve_outputs,
+    write_outputs,
+)
+from checker.report import RENDERERS, Report
+
+if TYPE_CHECKING:
+    from checker.policy import IgnoreRule, Policy
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,8 +31,59 @@ def format_option(func: F) -> F:
         type=click.Choice(sorted(RENDERERS)),
         default="text",
         show_default=True,
-        help="Report format written to stdout.",
+        help="Report format written to stdout, unless an --output writes to stdout.",
     )(func)
+
+
+def output_option(func: F) -> F:
+    return click.option(
+        "--output",
+        "outputs",
+        metavar="FORMAT=PATH",
+        multiple=True,
+        callback=parse_outputs,
+        help="Also write the report in FORMAT to PATH (- for stdout). Repeatable: "
+        "--output sarif=qlik-drift.sarif --output json=report.json",
+    )(func)
+
+
+def policy_options(func: F) -> F:
+    """Add --policy, --ignore-file and --today; see ``load_policy_options``."""
+    func = click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        metavar="YYYY-MM-DD",
+        help="Date to evaluate ignore expiry and license warnings "
+        "against, for reproducible runs; default: today in UTC.",
+    )(func)
+    func = click.option(
+        "--ignore-file",
+        "ignore_files",
+        multiple=True,
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="Ignore file (kind: IgnoreList), e.g. from `qlik-drift baseline`. "
+        "Repeatable.",
+    )(func)
+    return click.option(
+        "--policy",
+        "policy_file",
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="Policy file (kind: Policy) laid over the built-in policy.",
+    )(func)
+
+
+def load_policy_options(
+    policy_file: str | None, ignore_files: Sequence[str], today: datetime | None
+) -> tuple[Policy, list[IgnoreRule], date]:
+    """Load the policy and ignore files; a problem in them is a usage error."""
+    from checker.policy import load_ignore_file, load_policy
+
+    policy = load_policy(policy_file)
+    ignores = [rule for path in ignore_files for rule in load_ignore_file(path)]
+    day = today.date() if today is not None else datetime.now(timezone.utc).date()
+    return policy, ignores, day
 
 
 def color_option(func: F) -> F:
@@ -43,8 +104,15 @@ def use_color(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
-def emit_report(report: Report, format_name: str, color: str) -> None:
-    text = render(report, format_name, color=use_color(color) and format_name == "text")
+def emit_report(
+    report: Report,
+    format_name: str,
+    color: str,
+    outputs: Sequence[OutputTarget] = (),
+) -> None:
+    """Write the report to stdout and to every ``--output`` file."""
+    targets = resolve_outputs(format_name, outputs)
+    text = write_outputs(report, targets, color=use_color(color))
     click.echo(text, nl=False)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from checker import __version__
-from checker.model import DRIFT_KINDS, Diagnostic, DriftItem
+from checker.model import DRIFT_KINDS, DesiredState, Diagnostic, DriftItem
 
 # Minor versions only add keys; consumers must ignore keys they do not know.
 FORMAT_VERSION = "1.0"
@@ -31,6 +31,8 @@ class Report:
     subscription_descriptions: dict[str, str] = field(default_factory=dict)
     # Drift items that ignore rules suppressed, kept for the summary.
     ignored: list[DriftItem] = field(default_factory=list)
+    # Declared tenants, so formats such as JUnit can list those without drift.
+    desired: DesiredState | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -39,6 +41,11 @@ class Report:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.level == "warning"]
+
+    @property
+    def early_warnings(self) -> list[Diagnostic]:
+        """Diagnostics from live data (rule ids ``live/*``), at any level."""
+        return [d for d in self.diagnostics if d.rule_id.startswith("live/")]
 
     @property
     def failing_drift(self) -> list[DriftItem]:
@@ -56,6 +63,7 @@ class Report:
         summary["errors"] = len(self.errors)
         summary["warnings"] = len(self.warnings)
         summary["ignored"] = len(self.ignored)
+        summary["earlyWarnings"] = len(self.early_warnings)
         summary["checked"] = self.checked
         if self.tenants_read is not None:
             summary["tenantsRead"] = self.tenants_read
@@ -71,6 +79,7 @@ class Report:
             "files": list(self.files),
             "summary": self.summary(),
             "drift": [drift_to_dict(item) for item in self.drift],
+            "ignored": [ignored_to_dict(item) for item in self.ignored],
             "diagnostics": [diagnostic_to_dict(d) for d in self.diagnostics],
         }
 
@@ -95,6 +104,13 @@ def drift_to_dict(item: DriftItem) -> dict[str, Any]:
         ]
     if item.kind == "undeclared-subscription" and item.live:
         data["tenantCount"] = item.live.get("tenantCount", 0)
+    return data
+
+
+def ignored_to_dict(item: DriftItem) -> dict[str, Any]:
+    """Return an ignored item as a drift item plus the rule that ignored it."""
+    data = drift_to_dict(item)
+    data["ignoredBy"] = item.ignored_by
     return data
 
 

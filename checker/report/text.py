@@ -124,6 +124,8 @@ def _summary_line(report: Report, color: bool) -> str:
         if report.ignored:
             drift += f"; {len(report.ignored)} ignored"
         parts.append(drift)
+        if report.early_warnings:
+            parts.append(f"{len(report.early_warnings)} early warning(s) from live data")
     elif not report.errors and report.command == "validate":
         parts.append(f"{len(report.files)} file(s) valid")
     text = "; ".join(parts)

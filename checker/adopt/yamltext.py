@@ -1,0 +1,185 @@
+"""A manifest file as text lines plus the positions ruamel.yaml records for it.
+
+Edits are planned on the round-trip tree and applied to the text lines, so
+every line an edit does not touch keeps its bytes. All line numbers here are
+0-based, as ruamel.yaml reports them.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from checker.errors import ManifestError
+
+
+def make_yaml() -> YAML:
+    """Return a round-trip loader/dumper that never wraps long lines."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 1_000_000
+    return yaml
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """The lines of one item of a block sequence.
+
+    ``start`` is the line of its dash and ``end`` the line after its last
+    content line: blank and comment lines that follow the item belong to the
+    gap before the next one.
+    """
+
+    start: int
+    end: int
+    dash_col: int
+
+
+class ManifestText:
+    """One manifest file: its lines, line-ending style and round-trip documents."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.original = text
+        self.bom = text.startswith("\ufeff")
+        body = text[1:] if self.bom else text
+        self.newline = "\r\n" if "\r\n" in body else "\n"
+        normalized = body.replace("\r\n", "\n")
+        self.final_newline = normalized.endswith("\n")
+        if self.final_newline:
+            normalized = normalized[:-1]
+        self.lines: list[str] = normalized.split("\n")
+        try:
+            self.docs: list[Any] = list(make_yaml().load_all(io.StringIO(body)))
+        except Exception as error:  # ruamel raises many unrelated types
+            raise ManifestError(
+                f"{path}: cannot parse the file for rewriting: {error}",
+                hint="run `qlik-drift validate` on it and fix what it reports",
+            ) from error
+
+    @classmethod
+    def read(cls, path: str) -> ManifestText:
+        try:
+            # Bytes, not read_text(): universal newlines would hide CRLF endings.
+            text = Path(path).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ManifestError(f"cannot read {path}: {error}") from error
+        return cls(path, text)
+
+    def render(self, lines: list[str]) -> str:
+        """Join ``lines`` back with the file's line endings, BOM and final newline."""
+        text = self.newline.join(lines)
+        if self.final_newline or not lines:
+            text += self.newline
+        return ("\ufeff" if self.bom else "") + text
+
+    # Documents and subscription blocks ---------------------------------
+
+    def subscriptions(self, doc: int) -> CommentedSeq | None:
+        data = self.docs[doc]
+        if isinstance(data, CommentedMap):
+            subs = data.get("subscriptions")
+            if isinstance(subs, CommentedSeq):
+                return subs
+        return None
+
+    def subscription_blocks(self) -> list[tuple[int, int, CommentedMap]]:
+        """Return ``(doc, index, block)`` for every subscription block in the file."""
+        found = []
+        for doc in range(len(self.docs)):
+            subs = self.subscriptions(doc)
+            for index, block in enumerate(subs or ()):
+                if isinstance(block, CommentedMap):
+                    found.append((doc, index, block))
+        return found
+
+    # Positions -----------------------------------------------------------
+
+    def is_gap_line(self, line: int) -> bool:
+        """Return whether ``line`` is blank or contains only a comment."""
+        stripped = self.lines[line].strip()
+        return not stripped or stripped.startswith("#")
+
+    def indent_of(self, line: int) -> int:
+        text = self.lines[line]
+        return len(text) - len(text.lstrip(" "))
+
+    def dash_of(self, line: int, col: int) -> tuple[int, int]:
+        """Find the dash that opens the sequence item whose node starts at ``line, col``."""
+        head = self.lines[line][:col].rstrip()
+        if head.endswith("-"):
+            return line, len(head) - 1
+        for above in range(line - 1, -1, -1):
+            stripped = self.lines[above].split("#", 1)[0].rstrip()
+            if not stripped:
+                continue
+            if stripped.lstrip() == "-":
+                return above, len(stripped) - 1
+            break
+        raise self.layout_error(line, "expected a block sequence item here")
+
+    def blocks(self, seq: CommentedSeq) -> list[Block]:
+        """Return the line blocks of the items of a block sequence."""
+        if seq.fa.flow_style():
+            raise self.layout_error(
+                seq.lc.line, "the list is in flow style ([...])", "write it as a block list"
+            )
+        starts = [self.dash_of(*self._item_position(seq, i)) for i in range(len(seq))]
+        blocks = []
+        for i, (start, dash_col) in enumerate(starts):
+            limit = starts[i + 1][0] if i + 1 < len(starts) else self._block_limit(start, dash_col)
+            end = limit
+            while end > start + 1 and self.is_gap_line(end - 1):
+                end -= 1
+            blocks.append(Block(start, end, dash_col))
+        return blocks
+
+    def _item_position(self, seq: CommentedSeq, index: int) -> tuple[int, int]:
+        item = seq[index]
+        if isinstance(item, CommentedMap) and not item.fa.flow_style():
+            return item.lc.line, item.lc.col
+        line, col = seq.lc.item(index)
+        return int(line), int(col)
+
+    def _block_limit(self, start: int, dash_col: int) -> int:
+        """Return the first line after ``start`` that no longer belongs to the item."""
+        for line in range(start + 1, len(self.lines)):
+            text = self.lines[line]
+            if text.startswith(("---", "...")) and text[3:4] in ("", " ", "\t"):
+                return line
+            if self.is_gap_line(line):
+                continue
+            if self.indent_of(line) <= dash_col:
+                return line
+        return len(self.lines)
+
+    def key_range(self, node: CommentedMap, key: str, block_end: int) -> tuple[int, int]:
+        """Return the lines ``[first, end)`` of one key and its value in a block mapping."""
+        keys = list(node.keys())
+        first = node.lc.key(key)[0]
+        position = keys.index(key)
+        end = block_end
+        if position + 1 < len(keys):
+            end = node.lc.key(keys[position + 1])[0]
+        while end > first + 1 and self.is_gap_line(end - 1):
+            end -= 1
+        return first, end
+
+    def layout_error(self, line: int, problem: str, fix: str | None = None) -> ManifestError:
+        return ManifestError(
+            f"{self.path}:{line + 1}: cannot rewrite this part of the file: {problem}",
+            hint=fix or "edit this part of the file by hand",
+        )
+
+
+def gap_has_blank(text: ManifestText, blocks: list[Block]) -> list[bool]:
+    """Return, for each gap between consecutive items, whether it has a blank line."""
+    return [
+        any(not text.lines[line].strip() for line in range(before.end, after.start))
+        for before, after in zip(blocks, blocks[1:])
+    ]
