@@ -1,0 +1,129 @@
+"""Find manifest files and read them as text."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from checker.errors import UsageError
+from checker.manifest import rules
+from checker.model import Diagnostic, Location
+
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+def collect_manifest_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Return the manifest files named by ``paths``, each once.
+
+    A file is taken as given, whatever its name. A folder is searched
+    recursively for ``*.yaml`` and ``*.yml`` files, skipping folders whose
+    name starts with a dot (``.git``), in sorted order. Raises UsageError for
+    a path that does not exist or a folder without manifests.
+    """
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for argument in paths:
+        path = Path(argument)
+        if not path.exists():
+            raise UsageError(
+                f"manifest path not found: {os.fspath(argument)}",
+                hint="pass existing manifest files or folders",
+            )
+        candidates = _search_folder(path) if path.is_dir() else [path]
+        if path.is_dir() and not candidates:
+            raise UsageError(
+                f"no *.yaml or *.yml file in folder {os.fspath(argument)}",
+                hint="pass the folder that contains the manifests",
+            )
+        for candidate in candidates:
+            identity = candidate.resolve()
+            if identity not in seen:
+                seen.add(identity)
+                found.append(candidate)
+    return found
+
+
+def _search_folder(folder: Path) -> list[Path]:
+    matches: list[Path] = []
+    # os.walk does not follow symbolic links to folders, so a link loop
+    # cannot make the search run forever.
+    for current, folders, files in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        matches.extend(
+            Path(current, name) for name in files if name.endswith(MANIFEST_SUFFIXES)
+        )
+    return sorted(matches, key=lambda match: match.as_posix())
+
+
+def display_path(path: Path) -> str:
+    """Return the path relative to the working folder when it is inside it."""
+    try:
+        relative = path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path.as_posix()
+    return relative.as_posix()
+
+
+def read_manifest_text(
+    path: Path, display: str
+) -> tuple[str | None, Diagnostic | None]:
+    """Return the text of a manifest file, or a diagnostic if it cannot be read.
+
+    Carriage returns of CRLF line ends and a leading byte order mark are
+    removed; neither changes a line or column number.
+    """
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None, _file_diagnostic(
+                display, rules.FILE_UNREADABLE, "not a regular file", None
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return None, _file_diagnostic(
+            display,
+            rules.FILE_UNREADABLE,
+            f"cannot read the file: {reason}",
+            "check that the file exists and is readable",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, _encoding_diagnostic(display, data, error)
+    text = text.removeprefix("\ufeff")
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    return text, None
+
+
+def _encoding_diagnostic(
+    display: str, data: bytes, error: UnicodeDecodeError
+) -> Diagnostic:
+    before = data[: error.start]
+    line = before.count(b"\n") + 1
+    line_start = before.rfind(b"\n") + 1
+    col = len(before[line_start:].decode("utf-8", "replace")) + 1
+    return Diagnostic(
+        location=Location(display, line, col),
+        level="error",
+        message=(
+            f"the file is not valid UTF-8: byte 0x{data[error.start]:02x} "
+            "cannot be decoded"
+        ),
+        rule_id=rules.FILE_ENCODING,
+        hint="save the file as UTF-8",
+    )
+
+
+def _file_diagnostic(
+    display: str, rule_id: str, message: str, hint: str | None
+) -> Diagnostic:
+    return Diagnostic(
+        location=Location(display, 1, 1),
+        level=rules.RULES[rule_id].level,
+        message=message,
+        rule_id=rule_id,
+        hint=hint,
+    )
