@@ -112,8 +112,11 @@ def emit_report(
 ) -> None:
     """Write the report to stdout and to every ``--output`` file."""
     targets = resolve_outputs(format_name, outputs)
-    text = write_outputs(report, targets, color=use_color(color))
-    click.echo(text, nl=False)
+    colored = use_color(color)
+    text = write_outputs(report, targets, color=colored)
+    # click strips ANSI codes when stdout is not a terminal unless told otherwise,
+    # which would make --color always a no-op in a pipe.
+    click.echo(text, nl=False, color=colored or None)
 
 
 def exit_code_for(report: Report) -> int:

@@ -112,3 +112,31 @@ def test_interrupt_exits_130(
     monkeypatch.setattr("checker.manifest.load_manifests", interrupt)
     assert run(["validate", MANIFESTS]) == 130
     assert "Interrupted" in capsys.readouterr().err
+
+
+def test_progress_shown_when_forced(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["check", MANIFESTS, "--simulate", STATE, "--progress", "always"]) == 1
+    err = capsys.readouterr().err
+    assert "read 8 of 8 tenants" in err
+
+
+def test_progress_hidden_in_ci(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    assert run(["check", MANIFESTS, "--simulate", STATE]) == 1
+    assert "tenants" not in capsys.readouterr().err
+
+
+def test_color_forced(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["check", MANIFESTS, "--simulate", STATE, "--color", "always"]) == 1
+    assert "\x1b[" in capsys.readouterr().out
+
+
+def test_no_color_env_disables_auto(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert run(["check", MANIFESTS, "--simulate", STATE]) == 1
+    assert "\x1b[" not in capsys.readouterr().out
