@@ -294,6 +294,7 @@ def read_live(desired: DesiredState, options: LiveOptions) -> LiveState:
                 scope=options.scope,  # type: ignore[arg-type]
                 subscription_sources=sources,
                 progress=progress,
+                pinned_ids=[t.id for t in desired.tenants if t.id is not None],
             )
         finally:
             progress.finish()

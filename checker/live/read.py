@@ -40,6 +40,7 @@ def read_live_state(
     scope: Scope = "organization",
     subscription_sources: SourceMap | None = None,
     progress: ProgressCallback | None = None,
+    pinned_ids: Iterable[str] = (),
 ) -> LiveState:
     """Read the tenants of the organization, or of the declared subscriptions.
 
@@ -50,6 +51,11 @@ def read_live_state(
     ``subscriptionId eq`` filter. Subscriptions are read concurrently, at most
     ``config.concurrency`` at a time. ``progress`` is called from worker
     threads, one call at a time.
+
+    With ``subscriptions``, a tenant whose id the manifests pin but that is
+    not in any declared subscription is read by id (``pinned_ids``), so a
+    tenant moved out of the declared subscriptions shows as moved rather
+    than missing.
 
     Raises an ``ApiError`` subclass when anything could not be read
     completely: a partial ``LiveState`` is never returned.
@@ -66,6 +72,7 @@ def read_live_state(
                 tenants = reader.read_organization(ids)
             else:
                 tenants = reader.read_subscriptions(ids)
+                tenants.extend(reader.read_pinned_elsewhere(pinned_ids, tenants))
         except BaseException:
             client.deadline.cancel()  # wakes workers that still sleep
             raise
@@ -122,6 +129,15 @@ class _Reader:
                         hint=CHANGED_HINT,
                     )
         return tenants
+
+    def read_pinned_elsewhere(
+        self, pinned_ids: Iterable[str], listed: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Read by id the pinned tenants that no declared subscription listed."""
+        seen = {tenant.get("id") for tenant in listed}
+        wanted = [tenant_id for tenant_id in dict.fromkeys(pinned_ids) if tenant_id not in seen]
+        found = self._run_each(wanted, self._client.get_tenant)
+        return [tenant for tenant_id in wanted if (tenant := found[tenant_id]) is not None]
 
     def _count(self, subscription_id: str) -> int:
         try:

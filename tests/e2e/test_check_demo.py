@@ -237,3 +237,29 @@ def test_installed_console_script_runs() -> None:
     result = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "qlik-drift" in result.stdout
+
+
+def test_subscription_scope_finds_pinned_tenant_moved_out(tmp_path: Path) -> None:
+    # acme-labs lives under 4444555566667777, which this manifest does not declare.
+    manifest = tmp_path / "pinned.yaml"
+    manifest.write_text(
+        "apiVersion: qlik-drift/v1\n"
+        "kind: TenantManifest\n"
+        "subscriptions:\n"
+        "  - subscriptionId: \"5555666677778888\"\n"
+        "    tenants:\n"
+        "      - hostname: acme-labs.us.qlikcloud.com\n"
+        "        id: Pa9sD1fG3hJ5kL7zX9cV1bN3mQ5wE7rT\n"
+        "        regionCode: us-east-1\n"
+    )
+    result = run_cli(
+        "check", str(manifest), "--simulate", str(STATE), "--scope", "subscriptions",
+        "--format", "json",
+    )
+    assert result.returncode == 1, result.stderr
+    drift = json.loads(result.stdout)["drift"]
+    kinds = {(d["kind"], d["hostname"]) for d in drift}
+    assert ("moved", "acme-labs.us.qlikcloud.com") in kinds
+    assert not any(d["kind"] == "missing" for d in drift)
+    moved = next(d for d in drift if d["kind"] == "moved")
+    assert moved["liveSubscriptionId"] == "4444555566667777"
