@@ -82,8 +82,26 @@ def _actual_fields(live: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
     return fields
 
 
+def _in_sync(declared: DeclaredTenant, live: dict[str, Any]) -> bool:
+    """Return whether no compared field differs, without building the field dicts."""
+    if live.get("regionCode") != declared.region_code:
+        return False
+    if live.get("status") != declared.status:
+        return False
+    if declared.name is not None and live.get("name") != declared.name:
+        return False
+    hostnames = live.get("hostnames") or []
+    if not declared.aliases and len(hostnames) == 1:
+        # The common case, without building two sets.
+        return str(hostnames[0]).lower() == declared.hostname.lower()
+    return {str(h).lower() for h in hostnames} == declared.hostname_keys
+
+
 def compare_fields(declared: DeclaredTenant, live: dict[str, Any]) -> list[FieldChange]:
     """Return the field differences between a declared tenant and its live match."""
+    # Most pairs are in sync: a 100k-tenant diff spends most of its time here.
+    if _in_sync(declared, live):
+        return []
     expected = _expected_fields(declared)
     actual = _actual_fields(live, expected)
     if expected == actual:
@@ -93,7 +111,7 @@ def compare_fields(declared: DeclaredTenant, live: dict[str, Any]) -> list[Field
     # keeps deepdiff from reporting a whole dict as replaced when few keys match.
     from deepdiff import DeepDiff
 
-    diff = DeepDiff(expected, actual, threshold_to_diff_deeper=0)
+    diff = DeepDiff(expected, actual, threshold_to_diff_deeper=0, view="tree")
     changed_roots = {str(root).strip("[]'\"") for root in diff.affected_root_keys}
     return [
         FieldChange(path=key, expected=expected[key], actual=actual[key])
@@ -151,6 +169,8 @@ def compute_drift(desired: DesiredState, live: LiveState) -> list[DriftItem]:
 def _compare_pair(declared: DeclaredTenant, live: dict[str, Any]) -> list[DriftItem]:
     live_subscription = str(live.get("subscriptionId") or "")
     changes = compare_fields(declared, live)
+    if not changes and live_subscription == declared.subscription_id:
+        return []
     common = {
         "subscription_id": declared.subscription_id,
         "hostname": declared.hostname,
