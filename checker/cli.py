@@ -5,6 +5,8 @@ Exit codes: 0 valid and no drift; 1 findings (drift or invalid manifests);
 error; 130 interrupted. Commands return an int; only ``main`` exits.
 Each command lives in its own module under ``checker.commands`` and is
 imported only when it runs, so ``validate`` never loads the HTTP or diff stack.
+Error messages and log records go to stderr with their control characters
+escaped, because they can quote live data.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, NoReturn
 import click
 
 from checker import __version__
+from checker.controlchars import escape_control_chars
 from checker.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -55,6 +58,37 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    # Reports reach stdout through ``write_stdout``, which keeps the exit code
+    # when the reader closes the pipe early. The two methods below catch the
+    # other writes, such as help pages, with exit 2: without them click would
+    # exit 1, the code for findings.
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            _discard_stdout()
+            raise click.exceptions.Exit(EXIT_NO_ANSWER) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _discard_stdout()
+            return EXIT_NO_ANSWER
+
+
+def _discard_stdout() -> None:
+    from checker.commands.output import discard_stdout
+
+    discard_stdout()
+
 
 def register_command(name: str, target: str) -> None:
     """Add a lazily imported subcommand, given as ``"module:attribute"``."""
@@ -86,11 +120,18 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     elif verbose == 1:
         level = logging.INFO
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[%(levelname)s] %(name)s: %(message)s"))
+    handler.setFormatter(_EscapingFormatter("[%(levelname)s] %(name)s: %(message)s"))
     root = logging.getLogger("checker")
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
+
+
+class _EscapingFormatter(logging.Formatter):
+    """A formatter that escapes control characters, which log arguments can carry."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_control_chars(super().format(record), keep_newlines=True)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -129,7 +170,7 @@ def _run(argv: Sequence[str] | None) -> int:
     except QlikDriftError as error:
         if debug:
             traceback.print_exc()
-        click.echo(f"Error: {error}", err=True)
+        click.echo(f"Error: {escape_control_chars(str(error), keep_newlines=True)}", err=True)
         return error.exit_code
     except Exception as error:  # noqa: BLE001 - the one place that maps crashes to exit 3
         if debug:

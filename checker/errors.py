@@ -41,13 +41,11 @@ class UsageError(QlikDriftError):
 
 
 class ManifestError(QlikDriftError):
-    """A manifest file could not be read at all (missing, unreadable, not YAML).
+    """A manifest file could not be read or rewritten (``check --fix``).
 
-    Schema and lint problems are diagnostics, not exceptions: they are
-    collected and reported together with exit code 1.
+    Exit code 2, because the run found no answer. Schema and lint problems
+    are diagnostics, not exceptions: they are reported with exit code 1.
     """
-
-    exit_code = EXIT_FINDINGS
 
 
 class ApiError(QlikDriftError):

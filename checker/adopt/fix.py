@@ -44,6 +44,7 @@ from checker.adopt.render import (
     render_value,
 )
 from checker.adopt.result import FileChange, FixAction, FixPlan, FixRequest, RewriteError
+from checker.adopt.validation import check_fix_plan
 from checker.adopt.yamltext import Block, ManifestText, gap_has_blank
 from checker.errors import ManifestError
 from checker.model import DeclaredTenant, DesiredState, DriftItem, LiveState, Location
@@ -101,14 +102,21 @@ def plan_fix(
     drift: Iterable[DriftItem],
     request: FixRequest,
 ) -> FixPlan:
-    """Return the file changes that accept the ``drift`` items ``request`` selects."""
+    """Return the file changes that accept the ``drift`` items ``request`` selects.
+
+    Raises UnwritableManifestError (exit 2) when a changed file would not
+    pass validation, for example with a live status outside the manifest
+    format.
+    """
     planner = _Planner(files, desired, live, request)
     items = [item for item in drift if request.accepts(item.kind)]
     items.sort(key=lambda i: (_KIND_ORDER.get(i.kind, 9), i.subscription_id, i.hostname or ""))
     for item in items:
         planner.accept(item)
     planner.adopt_new_block_tenants()
-    return planner.finish()
+    plan = planner.finish()
+    check_fix_plan(plan, files)
+    return plan
 
 
 class _Planner:

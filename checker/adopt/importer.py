@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,11 @@ SINGLE_FILE_NAME = "tenants.yaml"
 # Layout of written files: subscriptions at column 2, tenants at column 6,
 # one blank line between list items, as in the example manifests.
 STYLE = ListStyle(offset=2, indent=2, blank_lines=True)
+
+# A subscription id becomes a file name only when it is made of these
+# characters and does not start with a dot, so it can never name a path
+# outside the output folder. The schema allows only digits anyway.
+_SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +92,28 @@ def build_manifests(
     """Render one manifest per subscription, or one for all when ``single_file``."""
     if single_file:
         return [_manifest(SINGLE_FILE_NAME, groups, header)]
+    names = {subscription: manifest_file_name(subscription) for subscription in groups}
     return [
-        _manifest(f"{subscription}.yaml", {subscription: tenants}, header)
+        _manifest(names[subscription], {subscription: tenants}, header)
         for subscription, tenants in groups.items()
     ]
+
+
+def manifest_file_name(subscription_id: str) -> str:
+    """Return ``<subscriptionId>.yaml``, or raise UsageError for an unsafe id.
+
+    The id comes from live data, so it could hold ``../`` or start with
+    ``/``. Only ids of up to 64 letters, digits, ``.``, ``_`` and ``-``
+    that do not start with a dot are used.
+    """
+    if not _SAFE_FILE_STEM.fullmatch(subscription_id):
+        raise UsageError(
+            f"cannot import subscription {subscription_id!r}: its id is not safe as a "
+            "file name (allowed: up to 64 letters, digits, '.', '_' and '-', not "
+            "starting with a dot); nothing was written",
+            hint="import the other subscriptions with `--subscription ID`",
+        )
+    return f"{subscription_id}.yaml"
 
 
 def _manifest(
@@ -161,6 +185,8 @@ def write_manifests(files: Sequence[ManifestFile], directory: Path, force: bool)
             f"output {directory} exists and is not a folder",
             hint="pass a folder to `-o`, or use `--single-file -o FILE`",
         )
+    for manifest in files:
+        _check_inside(directory, manifest.name)
     clashes = [] if force else existing_targets(files, directory)
     if clashes:
         names = ", ".join(str(path) for path in clashes)
@@ -176,6 +202,17 @@ def write_manifests(files: Sequence[ManifestFile], directory: Path, force: bool)
         logger.info("wrote %s (%d tenants)", path, manifest.tenant_count)
         written.append(path)
     return written
+
+
+def _check_inside(directory: Path, name: str) -> None:
+    """Raise UsageError unless ``name`` is a file directly inside ``directory``."""
+    target = os.path.normpath(directory / name)
+    if (os.path.dirname(target) or os.curdir) != os.path.normpath(directory):
+        raise UsageError(
+            f"cannot write {name!r}: it would land outside the output folder "
+            f"{directory}; nothing was written",
+            hint="import the other subscriptions with `--subscription ID`",
+        )
 
 
 def write_single(manifest: ManifestFile, path: Path, force: bool) -> None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from checker.adopt.result import ACCEPTABLE_KINDS, FixRequest
+from checker.commands.output import write_stdout
+from checker.controlchars import escape_control_chars
 from checker.errors import UsageError
 
 if TYPE_CHECKING:
@@ -93,9 +95,10 @@ def run_fix(
     plan = plan_fix(files, desired, live, drift, request)
     if not quiet:
         for action in plan.actions:
-            click.echo(str(action), err=True)
+            # Hostnames come from live data: no control character reaches the terminal.
+            click.echo(escape_control_chars(str(action)), err=True)
     if request.dry_run:
-        click.echo(plan.diff(), nl=False)
+        write_stdout(plan.diff())
     else:
         plan.write()
     if not quiet:

@@ -7,11 +7,14 @@ every line an edit does not touch keeps its bytes. All line numbers here are
 
 from __future__ import annotations
 
+import bisect
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -55,11 +58,14 @@ class ManifestText:
             normalized = normalized[:-1]
         self.lines: list[str] = normalized.split("\n")
         try:
-            self.docs: list[Any] = list(make_yaml().load_all(io.StringIO(body)))
+            readable = separation_tabs_as_spaces(body)
+            self.docs: list[Any] = list(make_yaml().load_all(io.StringIO(readable)))
         except Exception as error:  # ruamel raises many unrelated types
+            # Only files that passed validation get here, so the problem is
+            # one ruamel.yaml has and the manifest loader does not.
             raise ManifestError(
-                f"{path}: cannot parse the file for rewriting: {error}",
-                hint="run `qlik-drift validate` on it and fix what it reports",
+                f"{path}: cannot parse the file for rewriting with ruamel.yaml: {error}",
+                hint="apply the change to this file by hand, because --fix cannot edit it",
             ) from error
 
     @classmethod
@@ -175,6 +181,44 @@ class ManifestText:
             f"{self.path}:{line + 1}: cannot rewrite this part of the file: {problem}",
             hint=fix or "edit this part of the file by hand",
         )
+
+
+def separation_tabs_as_spaces(text: str) -> str:
+    """Return ``text`` with each tab outside scalars replaced by one space.
+
+    YAML 1.2 allows tabs as separation inside a line (``name:<TAB>value``)
+    and libyaml reads them, but the ruamel.yaml 0.18 scanner rejects them.
+    A tab outside every scalar is separation or part of a comment, so the
+    swap changes no value, and no column because one character replaces
+    one. Tabs inside keys, values and block scalars stay. Text libyaml
+    cannot parse is returned unchanged, for ruamel.yaml to report.
+    """
+    if "\t" not in text:
+        return text
+    loader = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+    try:
+        events = list(pyyaml.parse(text, Loader=loader))
+    except pyyaml.YAMLError:
+        return text
+    line_starts = [0]
+    line_starts += [match.end() for match in re.finditer("\n", text)]
+
+    def offset(mark: Any) -> int:
+        return int(line_starts[mark.line] + mark.column)
+
+    spans = sorted(
+        (offset(event.start_mark), offset(event.end_mark))
+        for event in events
+        if isinstance(event, pyyaml.ScalarEvent)
+    )
+    span_starts = [start for start, _ in spans]
+    chars = list(text)
+    for match in re.finditer("\t", text):
+        index = match.start()
+        position = bisect.bisect_right(span_starts, index) - 1
+        if position < 0 or index >= spans[position][1]:
+            chars[index] = " "
+    return "".join(chars)
 
 
 def gap_has_blank(text: ManifestText, blocks: list[Block]) -> list[bool]:

@@ -15,6 +15,7 @@ from checker.commands.output import (
     parse_outputs,
     resolve_outputs,
     write_outputs,
+    write_stdout,
 )
 from checker.report import RENDERERS, Report
 
@@ -116,7 +117,7 @@ def emit_report(
     text = write_outputs(report, targets, color=colored)
     # click strips ANSI codes when stdout is not a terminal unless told otherwise,
     # which would make --color always a no-op in a pipe.
-    click.echo(text, nl=False, color=colored or None)
+    write_stdout(text, color=colored or None)
 
 
 def exit_code_for(report: Report) -> int:

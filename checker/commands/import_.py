@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ import click
 
 from checker.commands.check import LiveOptions, progress_enabled, read_live
 from checker.commands.check import check as check_command
+from checker.commands.output import write_stdout
 from checker.errors import EXIT_OK, UsageError
 from checker.model import DeclaredSubscription, DesiredState, LiveState
 
@@ -98,6 +100,10 @@ def import_(
     starts with a comment naming where and when the tenants were read.
     Existing files are kept unless --force is given. Check the result with
     `qlik-drift check PATH` against the same organization.
+
+    When a live value cannot be written as a valid manifest (for example a
+    status outside the manifest format), nothing is written and the exit
+    code is 2.
     """
     from checker.adopt.importer import (
         ImportFilter,
@@ -107,6 +113,7 @@ def import_(
         write_manifests,
         write_single,
     )
+    from checker.adopt.validation import check_planned
 
     _check_usage(output, single_file, subscriptions, regions, snapshot_file, simulate)
     options = LiveOptions(
@@ -130,11 +137,17 @@ def import_(
             hint="check the --subscription and --region values; nothing was written",
         )
     files = build_manifests(groups, header_lines(source, live.read_at), single_file)
+    check_planned(
+        {_planned_name(output, single_file, f.name): f.text for f in files},
+        failure="import would write invalid manifests, so nothing was written",
+        hint="import the other subscriptions or regions with --subscription or "
+        "--region, and declare these tenants by hand",
+    )
 
     quiet = bool((ctx.find_root().obj or {}).get("quiet"))
     count = sum(f.tenant_count for f in files)
     if single_file and output == STDOUT:
-        click.echo(files[0].text, nl=False)
+        write_stdout(files[0].text)
         return EXIT_OK
     if single_file:
         write_single(files[0], Path(output), force)
@@ -148,6 +161,13 @@ def import_(
             err=True,
         )
     return EXIT_OK
+
+
+def _planned_name(output: str, single_file: bool, name: str) -> str:
+    """Return the path a planned file is reported under."""
+    if single_file:
+        return "<stdout>" if output == STDOUT else output
+    return os.path.join(output, name)
 
 
 def _check_usage(

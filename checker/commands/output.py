@@ -4,12 +4,17 @@ One ``check`` can feed GitHub annotations on stdout, a SARIF file for code
 scanning and a JSON artifact at once. Files are written atomically, so a
 consumer never reads half a report. ``--format F`` is the same as
 ``--output F=-`` and applies only when no ``--output`` writes to stdout.
+
+Everything a command prints on stdout goes through ``write_stdout``, which
+turns a stdout that cannot be written into exit code 2 and a reader that
+closed the pipe early into silence.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +136,47 @@ def write_outputs(
     if any(target.format_name == "github" for target in targets):
         _append_step_summary(report)
     return stdout
+
+
+def write_stdout(text: str, *, color: bool | None = None) -> None:
+    """Write ``text`` to stdout and flush it.
+
+    When the reader closed the pipe (``| head``), the rest of the text is
+    dropped without a message and the command keeps its exit code. Any other
+    write error raises QlikDriftError (exit 2). In both cases the stdout file
+    descriptor, when there is one, is pointed at the null device, so the
+    flush at interpreter exit cannot fail again.
+    ``color`` is passed to ``click.echo``: None strips ANSI codes off a
+    stdout that is not a terminal.
+    """
+    try:
+        click.echo(text, nl=False, color=color)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        discard_stdout()
+        logger.debug("stdout was closed by its reader; the rest of the output was dropped")
+    except OSError as error:
+        discard_stdout()
+        raise QlikDriftError(
+            f"could not write to stdout: {error.strerror or error}"
+        ) from error
+
+
+def discard_stdout() -> None:
+    """Point the stdout file descriptor at the null device.
+
+    Text still buffered in ``sys.stdout`` then goes nowhere, instead of
+    failing again when Python flushes it at exit.
+    """
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not backed by a file descriptor, as under a test's capture
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, descriptor)
+    finally:
+        os.close(null)
 
 
 def _append_step_summary(report: Report) -> None:

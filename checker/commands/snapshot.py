@@ -6,7 +6,7 @@ import click
 
 from checker.commands.check import LiveOptions, progress_enabled, read_live
 from checker.commands.check import check as check_command
-from checker.commands.output import STDOUT, check_output_path
+from checker.commands.output import STDOUT, check_output_path, write_stdout
 from checker.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from checker.model import DesiredState
 
@@ -85,7 +85,7 @@ def snapshot(
     from checker.snapshot import render_snapshot, write_snapshot
 
     if output_path == STDOUT:
-        click.echo(render_snapshot(live), nl=False)
+        write_stdout(render_snapshot(live))
     else:
         write_snapshot(output_path, live)
         if not (ctx.find_root().obj or {}).get("quiet"):

@@ -13,6 +13,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from checker.controlchars import escape_control_chars
 from checker.report.findings import Finding, collect_findings, repo_relative, summary_sentence
 from checker.report.model import Report
 
@@ -30,6 +31,15 @@ def escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def clean_value(text: str) -> str:
+    """Escape the control characters in text from live data or a manifest.
+
+    The log viewer renders ANSI escape sequences, so only line feeds stay:
+    ``escape_data`` encodes them, and an annotation shows them as line breaks.
+    """
+    return escape_control_chars(text, keep_newlines=True)
+
+
 def escape_property(text: str) -> str:
     """Escape a workflow command property value (``file``, ``title``)."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
@@ -39,13 +49,13 @@ def annotation(finding: Finding, base: str | os.PathLike[str] | None = None) -> 
     """Return the ``::error``/``::warning``/``::notice`` line for one finding."""
     properties: list[tuple[str, str]] = []
     if finding.file is not None:
-        properties.append(("file", repo_relative(finding.file, base)))
+        properties.append(("file", clean_value(repo_relative(finding.file, base))))
         properties.append(("line", str(finding.line)))
         properties.append(("col", str(finding.col)))
-    properties.append(("title", finding.title))
+    properties.append(("title", clean_value(finding.title)))
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     command = _COMMANDS[finding.level]
-    return f"::{command} {joined}::{escape_data(finding.full_text)}"
+    return f"::{command} {joined}::{escape_data(clean_value(finding.full_text))}"
 
 
 def render_github(

@@ -1,4 +1,9 @@
-"""Human-readable report: diagnostics grouped by file, drift by subscription."""
+"""Human-readable report: diagnostics grouped by file, drift by subscription.
+
+Every value from live data or manifests passes through
+``escape_control_chars``, so a hostname cannot send escape sequences to the
+terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 
 import click
 
+from checker.controlchars import escape_control_chars as _escape
 from checker.model import Diagnostic, DriftItem
 from checker.report.model import Report
 
@@ -42,12 +48,13 @@ def _diagnostic_lines(diagnostics: list[Diagnostic], color: bool) -> list[str]:
 
     lines: list[str] = []
     for file_name in sorted(by_file):
-        lines.append(_style(file_name, color, bold=True))
+        lines.append(_style(_escape(file_name), color, bold=True))
         for d in by_file[file_name]:
             level = _style(d.level, color, fg=_LEVEL_COLORS.get(d.level))
-            lines.append(f"  {d.location}: {level} {d.message} ({d.rule_id})")
+            where = _escape(str(d.location))
+            lines.append(f"  {where}: {level} {_escape(d.message)} ({_escape(d.rule_id)})")
             if d.hint:
-                lines.append(f"    hint: {d.hint}")
+                lines.append(f"    hint: {_escape(d.hint)}")
     return lines
 
 
@@ -62,7 +69,7 @@ def _drift_lines(report: Report, color: bool) -> list[str]:
         title = f"subscription {subscription_id}"
         if description:
             title += f" ({description})"
-        lines.append(_style(title, color, bold=True))
+        lines.append(_style(_escape(title), color, bold=True))
         for item in by_subscription[subscription_id]:
             lines.extend(_item_lines(item, color))
     return lines
@@ -85,11 +92,13 @@ def _item_lines(item: DriftItem, color: bool) -> list[str]:
     else:
         detail = f"{len(item.changes)} field(s) differ"
 
-    lines = [f"  {place}: {kind} {name}  {detail}"]
+    lines = [f"  {_escape(place)}: {kind} {_escape(name)}  {_escape(detail)}"]
     for change in item.changes:
         lines.append(
-            f"      {change.path}: expected {_show(change.expected)}, "
-            f"actual {_show(change.actual)}"
+            _escape(
+                f"      {change.path}: expected {_show(change.expected)}, "
+                f"actual {_show(change.actual)}"
+            )
         )
     return lines
 

@@ -149,7 +149,41 @@ def test_flow_list_stops_with_location(tmp_path: Path, cli: RunCli) -> None:
     )
     before = snapshot(work)
     code, _, err = fix(cli, "unmanaged", work)
-    assert code == 1
+    assert code == 2
     assert f"{manifest}:5: cannot rewrite this part of the file" in err
     assert "write it as a block list" in err
     assert snapshot(work) == before
+
+
+def test_flow_list_changed_exits_two(tmp_path: Path, cli: RunCli) -> None:
+    work = tmp_path / "flow"
+    work.mkdir()
+    (work / "hub.yaml").write_text(
+        "apiVersion: qlik-drift/v1\n"
+        "kind: TenantManifest\n"
+        "subscriptions:\n"
+        '  - subscriptionId: "1000000000000001"\n'
+        "    tenants: [{hostname: hub.eu.qlikcloud.com, name: Old Hub, regionCode: eu-west-1},"
+        " {hostname: lab.eu.qlikcloud.com, regionCode: eu-west-1, status: disabled}]\n"
+    )
+    before = snapshot(work)
+    code, out, err = fix(cli, "changed-name", work, "--accept", "changed")
+    assert code == 2
+    assert "the list is in flow style" in err
+    assert out == ""
+    assert snapshot(work) == before
+
+
+def test_tab_after_key_is_fixed(tmp_path: Path, cli: RunCli) -> None:
+    work = copy_case("changed-name", tmp_path)
+    manifest = work / "hub.yaml"
+    text = manifest.read_text()
+    assert "        regionCode: eu-west-1\n" in text
+    manifest.write_text(text.replace("regionCode: eu-west-1", "regionCode:\teu-west-1", 1))
+    assert cli("validate", work).code == 0
+    code, _, err = fix(cli, "changed-name", work, "--accept", "changed")
+    after = manifest.read_text()
+    assert code == 0, err
+    assert "name: 'Acme Hub'" in after
+    assert "regionCode:\teu-west-1\n" in after
+    assert cli("validate", work).code == 0

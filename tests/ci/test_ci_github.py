@@ -55,6 +55,23 @@ def test_annotation_escapes_message(tmp_path: Path) -> None:
     assert properties["title"] == "schema/unknown-key"
 
 
+def test_annotation_escapes_control_chars() -> None:
+    hostname = "b\x00.x\x1b]0;title\x07\x9b"
+    report = Report(command="check", drift=[changed(hostname)], checked=True)
+    text = render_github(report, base=".")
+    [(_, properties, data)] = annotations(text)
+    assert re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", text) is None
+    assert properties["title"] == "changed%3A b\\x00.x\\x1b]0;title\\x07\\x9b"
+    assert data.startswith("Tenant b\\x00.x\\x1b]0;title\\x07\\x9b differs")
+
+
+def test_annotation_escapes_carriage_return() -> None:
+    report = Report(command="check", drift=[changed("a\rb.example")], checked=True)
+    [(_, properties, data)] = annotations(render_github(report, base="."))
+    assert "\r" not in data
+    assert "a\\rb.example" in properties["title"]
+
+
 def test_annotation_title_escaped() -> None:
     report = Report(command="check", drift=[changed()], checked=True)
     [(level, properties, data)] = annotations(render_github(report, base="."))
