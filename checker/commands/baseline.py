@@ -84,6 +84,10 @@ def baseline(
             hint="pass --force to overwrite it, or choose another file with -o",
         )
     policy, ignores, day = load_policy_options(policy_file, ignore_files, today)
+    from checker.policy.baseline import expiry_date
+
+    # Checked before the organization is read, so a bad value fails fast.
+    expiry_date(day, expires_in)
     desired = _desired(paths, policy)
     if desired is None:
         return EXIT_FINDINGS
@@ -143,7 +147,9 @@ def _read(
 
 def _write(output_path: str, text: str) -> None:
     if output_path == STDOUT:
-        click.echo(text, nl=False)
+        from checker.commands.output import write_stdout
+
+        write_stdout(text)
         return
     from checker.fsutil import atomic_write_text
 

@@ -17,12 +17,30 @@ MANIFEST_SUFFIXES = (".yaml", ".yml")
 def collect_manifest_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Return the manifest files named by ``paths``, each once.
 
+    Raises UsageError for a path that does not exist, a folder without
+    manifests, and a folder that cannot be read (see ``find_manifest_files``).
+    """
+    found, unreadable = find_manifest_files(paths)
+    if unreadable:
+        first = unreadable[0]
+        raise UsageError(f"{first.location.file}: {first.message}", hint=first.hint)
+    return found
+
+
+def find_manifest_files(
+    paths: Iterable[str | os.PathLike[str]],
+) -> tuple[list[Path], list[Diagnostic]]:
+    """Return the manifest files named by ``paths``, each once, and unreadable folders.
+
     A file is taken as given, whatever its name. A folder is searched
     recursively for ``*.yaml`` and ``*.yml`` files, skipping folders whose
-    name starts with a dot (``.git``), in sorted order. Raises UsageError for
-    a path that does not exist or a folder without manifests.
+    name starts with a dot (``.git``), in sorted order. A folder or subfolder
+    that cannot be listed is a ``file/unreadable`` error diagnostic, because
+    skipping it would hide its manifests. Raises UsageError for a path that
+    does not exist or a folder without manifests.
     """
     found: list[Path] = []
+    unreadable: list[Diagnostic] = []
     seen: set[Path] = set()
     for argument in paths:
         path = Path(argument)
@@ -31,30 +49,46 @@ def collect_manifest_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path
                 f"manifest path not found: {os.fspath(argument)}",
                 hint="pass existing manifest files or folders",
             )
-        candidates = _search_folder(path) if path.is_dir() else [path]
-        if path.is_dir() and not candidates:
-            raise UsageError(
-                f"no *.yaml or *.yml file in folder {os.fspath(argument)}",
-                hint="pass the folder that contains the manifests",
-            )
+        candidates = [path]
+        if path.is_dir():
+            candidates, errors = _search_folder(path)
+            unreadable.extend(_folder_diagnostic(error) for error in errors)
+            if not candidates and not errors:
+                raise UsageError(
+                    f"no *.yaml or *.yml file in folder {os.fspath(argument)}",
+                    hint="pass the folder that contains the manifests",
+                )
         for candidate in candidates:
             identity = candidate.resolve()
             if identity not in seen:
                 seen.add(identity)
                 found.append(candidate)
-    return found
+    return found, unreadable
 
 
-def _search_folder(folder: Path) -> list[Path]:
+def _search_folder(folder: Path) -> tuple[list[Path], list[OSError]]:
     matches: list[Path] = []
+    errors: list[OSError] = []
     # os.walk does not follow symbolic links to folders, so a link loop
-    # cannot make the search run forever.
-    for current, folders, files in os.walk(folder):
+    # cannot make the search run forever. It skips a folder that it cannot
+    # list and reports it only to onerror.
+    for current, folders, files in os.walk(folder, onerror=errors.append):
         folders[:] = [name for name in folders if not name.startswith(".")]
         matches.extend(
             Path(current, name) for name in files if name.endswith(MANIFEST_SUFFIXES)
         )
-    return sorted(matches, key=lambda match: match.as_posix())
+    return sorted(matches, key=lambda match: match.as_posix()), errors
+
+
+def _folder_diagnostic(error: OSError) -> Diagnostic:
+    folder = Path(os.fsdecode(error.filename)) if error.filename else Path(".")
+    reason = error.strerror or str(error)
+    return _file_diagnostic(
+        display_path(folder),
+        rules.FILE_UNREADABLE,
+        f"cannot read the folder, so its manifests were not checked: {reason}",
+        "make the folder readable, or move it out of the folders passed to qlik-drift",
+    )
 
 
 def display_path(path: Path) -> str:

@@ -23,9 +23,11 @@ from checker.manifest.scalars import (
     STR_TAG,
     YAML11_BOOL_WORDS,
     ScalarError,
+    TypedKey,
     construct_tagged,
     resolve_plain_tag,
 )
+from checker.yamlguard import expansion_exceeded, find_deep_nesting
 
 if TYPE_CHECKING:
     import yaml
@@ -35,11 +37,6 @@ _CORE_SCALAR_TAGS = frozenset(
     for name in ("str", "int", "float", "bool", "null", "timestamp")
 )
 _VERSION_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
-# Aliases may repeat a node, but the data they expand to must stay within
-# this factor of the nodes written in the file (a guard against "billion
-# laughs" documents that would make validation run for hours).
-_MAX_EXPANSION_FACTOR = 10
-_MAX_EXPANSION_SLACK = 100_000
 _SKIP = object()
 
 
@@ -60,12 +57,13 @@ def parse_full(text: str) -> ParsedStream:
     except yaml.reader.ReaderError as error:
         stream.problems.append(_reader_problem(error, text))
     except RecursionError:
+        line, col = find_deep_nesting(text) or (1, 1)
         stream.problems.append(
             YamlProblem(
                 rules.YAML_UNSUPPORTED,
                 "the document is nested too deeply to be read",
-                1,
-                1,
+                line,
+                col,
                 hint="a manifest needs only a few levels of nesting",
             )
         )
@@ -196,7 +194,7 @@ class _DocumentBuilder:
         if node is None:
             return ParsedDocument(self.index, None, (1, 1, None))
         value, tree, size = self.build(node, ())
-        if size > _MAX_EXPANSION_FACTOR * len(self.memo) + _MAX_EXPANSION_SLACK:
+        if expansion_exceeded(size, len(self.memo)):
             self.problem(
                 rules.YAML_UNSUPPORTED,
                 f"aliases in this document expand to {size} nodes",
@@ -243,6 +241,8 @@ class _DocumentBuilder:
                 "recursive alias: a node cannot contain itself",
                 node,
                 path,
+                hint="an alias (*name) or a '<<' merge cannot refer to a mapping "
+                "or list that contains it",
             )
             return None, None, 1
         self.active.add(key)
@@ -358,11 +358,9 @@ class _DocumentBuilder:
             )
             return _SKIP
         value = self.scalar(node, path, is_key=True)
-        try:
-            hash(value)
-        except TypeError:
-            return _SKIP
-        return value
+        if isinstance(value, str):
+            return value
+        return TypedKey(value, node.value)
 
     def duplicate(self, key: Any, node: yaml.Node, first: Any, path: JsonPath) -> None:
         self.problem(
@@ -399,6 +397,10 @@ class _DocumentBuilder:
                 continue
             values, source_tree, source_size = self.build(source, path)
             size += source_size
+            if not isinstance(values, dict):
+                # A mapping that merges itself: build() reported the
+                # recursive alias and returned no data.
+                continue
             # Earlier sources win over later ones, and the mapping's own keys
             # win over all of them.
             for name, value in values.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +14,8 @@ from checker.manifest import rules
 from checker.manifest.build import Blocked, DesiredBuilder
 from checker.manifest.documents import ParsedDocument, ParsedStream, YamlProblem
 from checker.manifest.files import (
-    collect_manifest_files,
     display_path,
+    find_manifest_files,
     read_manifest_text,
 )
 from checker.manifest.lint import lint
@@ -58,13 +58,12 @@ def load_manifests(
     """Read, validate and merge the manifests at ``paths`` (files or folders).
 
     Raises ``checker.errors.UsageError`` for a path that does not exist.
-    Every problem inside a file is a diagnostic, so one bad file never hides
-    the others.
+    Every problem inside a file, and every folder that cannot be read, is a
+    diagnostic, so one bad file never hides the others.
     """
-    files = collect_manifest_files(paths)
+    files, diagnostics = find_manifest_files(paths)
     schema_validator = validator if validator is not None else default_validator()
     builder = DesiredBuilder()
-    diagnostics: list[Diagnostic] = []
     displays: list[str] = []
     with _collection_paused():
         for path in files:
@@ -113,6 +112,35 @@ def _load_file(
     if unreadable is not None:
         return [unreadable]
     assert text is not None
+    return _load_text(text, display, validator, builder)
+
+
+def load_manifest_texts(
+    texts: Mapping[str, str], *, validator: ManifestValidator | None = None
+) -> LoadResult:
+    """Validate and merge manifests given as text, keyed by the file name to report.
+
+    The checks are those of ``load_manifests``; ``import`` and ``check --fix``
+    run them on what they are about to write. A byte order mark and CRLF line
+    ends are removed first, as when a file is read.
+    """
+    schema_validator = validator if validator is not None else default_validator()
+    builder = DesiredBuilder()
+    diagnostics: list[Diagnostic] = []
+    for display, text in texts.items():
+        normalized = text.removeprefix("\ufeff").replace("\r\n", "\n")
+        diagnostics.extend(_load_text(normalized, display, schema_validator, builder))
+    linted = lint(builder.subscriptions, builder.tenants, builder.tenant_paths)
+    desired = builder.finish(linted.excluded)
+    diagnostics.extend(linted.diagnostics)
+    desired.files = list(texts)
+    diagnostics.sort(key=_sort_key)
+    return LoadResult(desired=desired, diagnostics=diagnostics, files=list(texts))
+
+
+def _load_text(
+    text: str, display: str, validator: ManifestValidator, builder: DesiredBuilder
+) -> list[Diagnostic]:
     stream = parse_text(text)
     found = [problem_diagnostic(problem, display) for problem in stream.problems]
     if not stream.problems and all(doc.data is None for doc in stream.documents):

@@ -100,6 +100,35 @@ class ScalarError(ValueError):
     """A scalar whose tag is known but whose text cannot be converted."""
 
 
+class TypedKey:
+    """A mapping key that is not a string, compared by type and value.
+
+    Python's dict stores ``1``, ``1.0`` and ``True`` as one key, but in YAML
+    the keys ``1`` and ``true`` are different, and neither duplicates the
+    other. ``str()`` returns the key as the file writes it.
+    """
+
+    __slots__ = ("text", "value")
+
+    def __init__(self, value: Any, text: str) -> None:
+        self.value = value
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TypedKey):
+            return NotImplemented
+        return type(self.value) is type(other.value) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((type(self.value), self.value))
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"TypedKey({self.value!r}, {self.text!r})"
+
+
 def resolve_plain_tag(text: str) -> str:
     """Return the tag YAML 1.2 gives a plain scalar with this text."""
     if not text:
@@ -238,7 +267,9 @@ def _construct_timestamp(text: str) -> datetime.date | datetime.datetime:
             tzinfo,
         )
         return stamp + datetime.timedelta(seconds=carry)
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
+        # OverflowError: a fraction that rounds 9999-12-31T23:59:59.9999999
+        # up to the next second, past the last date Python can represent.
         raise ScalarError(f"{text!r} is not a valid date: {error}") from None
 
 

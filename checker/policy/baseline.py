@@ -8,7 +8,28 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from checker.errors import UsageError
 from checker.model import DriftItem
+
+
+def expiry_date(today: date, expires_in: int | None) -> date | None:
+    """Return the day ``expires_in`` days after ``today``, or None without a count.
+
+    Raises UsageError when that day is past 9999-12-31, the last date that
+    Python and an ignore file's YYYY-MM-DD can hold.
+    """
+    if expires_in is None:
+        return None
+    try:
+        return today + timedelta(days=expires_in)
+    except OverflowError:
+        # timedelta() raises it past 999999999 days, the sum past 9999-12-31.
+        last = date.max.isoformat()
+        raise UsageError(
+            f"--expires-in {expires_in}: the date {expires_in} days after "
+            f"{today.isoformat()} is out of range (the last date is {last})",
+            hint="pass a smaller number of days, or an earlier --today",
+        ) from None
 
 
 def baseline_entries(
@@ -18,8 +39,9 @@ def baseline_entries(
 
     A ``changed`` item gets a field entry for its changed fields only, so a
     later change to another field of the same tenant is still reported.
+    Raises UsageError as ``expiry_date`` does.
     """
-    expires = today + timedelta(days=expires_in) if expires_in is not None else None
+    expires = expiry_date(today, expires_in)
     return [_entry(item, today, expires) for item in items]
 
 

@@ -135,11 +135,25 @@ def _pattern_problems(
     for key in ("hostnamePattern", "namePattern"):
         if not isinstance(block.get(key), str):
             continue
-        try:
-            re.compile(block[key])
-        except re.error as error:
-            location = document.location([*path, key])
-            yield Problem(location, f"invalid regular expression: {error}")
+        message = _regex_problem(block[key])
+        if message is not None:
+            yield Problem(document.location([*path, key]), message)
+
+
+def _regex_problem(pattern: str) -> str | None:
+    """Return why ``pattern`` does not compile, or None if it does."""
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        return f"invalid regular expression: {error}"
+    except OverflowError as error:
+        # A repeat count such as {4294967296} is past what re supports.
+        return f"invalid regular expression: {error}"
+    except RecursionError:
+        # re's parser recurses once per group, so thousands of nested
+        # groups exhaust the stack.
+        return "invalid regular expression: groups are nested too deeply"
+    return None
 
 
 def _region_problems(

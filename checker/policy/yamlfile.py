@@ -17,6 +17,7 @@ from typing import Any
 
 from checker.errors import UsageError
 from checker.model import Location
+from checker.yamlguard import YamlInputError, load_round_trip, short_tag
 
 SCHEMA_NAME = "policy.schema.json"
 
@@ -55,21 +56,18 @@ class YamlDocument:
 
 
 def read_yaml(path: str, *, hint: str) -> tuple[YamlDocument, list[Problem]]:
-    """Parse ``path`` as one YAML 1.2 document; raise PolicyFileError if it cannot be."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    """Parse ``path`` as one YAML 1.2 document; raise PolicyFileError if it cannot be.
 
+    The nesting and alias limits of ``checker.yamlguard`` apply.
+    """
     text = _read_text(path, hint=hint)
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _dates_as_text_constructor()
     try:
-        root = yaml.load(text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(p for p in (error.context, error.problem) if p)
-        problem = Problem(Location(path, line, col), f"invalid YAML: {message}")
-        raise PolicyFileError(f"invalid file {path}:", [problem], hint=hint) from error
+        root = load_round_trip(text, _dates_as_text_constructor())
+    except YamlInputError as error:
+        problem = Problem(Location(path, error.line, error.col), error.message)
+        raise PolicyFileError(
+            f"invalid file {path}:", [problem], hint=error.hint
+        ) from None
     if root is None:
         problem = Problem(Location(path, 1, 1), "the file is empty")
         raise PolicyFileError(f"invalid file {path}:", [problem], hint=hint)
@@ -118,7 +116,17 @@ def _read_text(path: str, *, hint: str) -> str:
 def _to_plain(
     node: Any, path: list[str | int], document: YamlDocument, problems: list[Problem]
 ) -> Any:
-    """Copy the ruamel tree into plain JSON-like data."""
+    """Copy the ruamel tree into plain JSON-like data.
+
+    A tag that ruamel.yaml keeps (any but the core ones), and a value with no
+    JSON type (``!!binary``, ``!!set``), is a problem.
+    """
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if tag is not None:
+        message = f"YAML tag {short_tag(tag)!r} is not supported in this file"
+        problems.append(Problem(document.location(path), f"{message}; remove it"))
+    if _is_tagged_scalar(node):
+        return str(node.value)
     if isinstance(node, dict):
         plain: dict[str, Any] = {}
         for key, value in node.items():
@@ -133,7 +141,22 @@ def _to_plain(
         return [_to_plain(v, [*path, i], document, problems) for i, v in enumerate(node)]
     if isinstance(node, str):
         return str(node)
-    return node
+    if node is None or isinstance(node, int | float):
+        return node
+    problems.append(
+        Problem(
+            document.location(path),
+            f"a value of type {type(node).__name__} is not supported in this file; "
+            "write a string, number, boolean, list or mapping",
+        )
+    )
+    return None
+
+
+def _is_tagged_scalar(node: Any) -> bool:
+    from ruamel.yaml.comments import TaggedScalar
+
+    return isinstance(node, TaggedScalar)
 
 
 def position_of(root: Any, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
@@ -175,6 +198,9 @@ def _child_position(node: Any, step: str | int, *, key: bool) -> tuple[int, int]
         else:
             position = lc.key(step) if key else lc.value(step)
     except (KeyError, IndexError, TypeError):
+        return None
+    # ruamel records no position for the items of a tagged collection.
+    if position is None:
         return None
     return int(position[0]), int(position[1])
 
@@ -254,10 +280,10 @@ def _explain(error: Any, document: YamlDocument) -> Iterator[Problem]:
 
 def _key_message(path: list[str | int], key: str) -> str:
     if path and path[-1] == "subscriptions":
-        return f"invalid subscription id '{key}': use the digits of the license number"
+        return f"invalid subscription id {key!r}: use the digits of the license number"
     if path and path[-1] == "rules":
-        return f"invalid rule id '{key}': write it as <group>/<rule>, e.g. policy/name-pattern"
-    return f"invalid key '{key}'"
+        return f"invalid rule id {key!r}: write it as <group>/<rule>, e.g. policy/name-pattern"
+    return f"invalid key {key!r}"
 
 
 def _message(error: Any) -> str:
@@ -279,6 +305,8 @@ def _message(error: Any) -> str:
         return f"{value!r} is not a valid date; write it as YYYY-MM-DD"
     if validator == "pattern":
         return _pattern_message(error)
+    if validator == "not" and error.validator_value == {"$ref": "#/$defs/lineBreak"}:
+        return f"{value!r} contains a line break; write it on one line"
     return str(error.message)
 
 

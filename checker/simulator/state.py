@@ -17,18 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
 
 from checker.errors import SecretStr, UsageError
 from checker.simulator.faults import FaultPlan
 from checker.simulator.schema import STATE_SCHEMA
 from checker.simulator.settings import SettingError, plan_from_settings
+from checker.yamlguard import YamlInputError, load_round_trip, short_tag
 
 logger = logging.getLogger(__name__)
 
 JsonPath = tuple[str | int, ...]
 _DOCS_HINT = "see the state file format in docs/simulator.md"
+# Keys whose values are credentials: messages name the key, never the value.
+_SECRET_KEYS = frozenset({"clientId", "clientSecret"})
 _VALIDATOR = jsonschema.Draft202012Validator(STATE_SCHEMA)
 
 
@@ -107,20 +108,23 @@ def _build_from_json(text: str, source: str) -> SimulatorState | None:
     """
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    try:
         _check_schema(data)
         return _assemble(data, source)
-    except _Problem:
+    except (json.JSONDecodeError, _Problem, RecursionError):
+        # RecursionError: json nests one call per level, and the YAML reader
+        # reports deep nesting with its position.
         return None
 
 
 def _parse(text: str, source: str) -> Any:
-    yaml = YAML(typ="rt")
+    """Parse the state file with positions; raise UsageError if it cannot be.
+
+    Errors are raised without their cause, because ruamel.yaml's messages
+    quote the lines of the file, and a state file contains client secrets.
+    """
     try:
-        return yaml.load(text)
-    except MarkedYAMLError as error:
+        return load_round_trip(text)
+    except YamlInputError as error:
         yaml_error = error
     if source.endswith(".json"):
         # YAML rejects some valid JSON (tabs as indentation); JSON has no positions.
@@ -130,14 +134,13 @@ def _parse(text: str, source: str) -> Any:
             raise UsageError(
                 f"{source}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}",
                 hint="fix the syntax; `python -m json.tool FILE` shows it too",
-            ) from error
-    mark = yaml_error.problem_mark or yaml_error.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = yaml_error.problem or yaml_error.context or "invalid YAML"
+            ) from None
+        except RecursionError:
+            pass
     raise UsageError(
-        f"{source}:{line}:{col}: invalid YAML: {problem}",
-        hint="fix the syntax at that position; check indentation and quotes",
-    ) from yaml_error
+        f"{source}:{yaml_error.line}:{yaml_error.col}: {yaml_error.message}",
+        hint=yaml_error.hint,
+    ) from None
 
 
 class _Problem(Exception):
@@ -200,8 +203,10 @@ def _describe(error: jsonschema.ValidationError) -> _Problem:
         return _unknown_field(path, instance, error.schema)
     if error.validator == "type":
         return _type_problem(path, instance, expected)
-    if error.validator == "minItems" and expected == 1:
+    if error.validator in ("minItems", "minLength") and expected == 1:
         return _Problem(path, "must not be empty")
+    if _is_secret(path):
+        return _Problem(path, f"invalid value: it fails the {error.validator} check")
     if error.validator == "enum":
         choices = ", ".join(json.dumps(c) for c in expected)
         return _Problem(path, f"must be one of {choices}, not {json.dumps(instance)}")
@@ -240,7 +245,8 @@ def _type_problem(path: JsonPath, instance: Any, expected: Any) -> _Problem:
     type_names = " or ".join(
         {"object": "mapping", "array": "list"}.get(n, n) for n in names
     )
-    message = f"must be a {type_names}, not {_kind_of(instance)}"
+    found = _kind_of(instance, reveal=not _is_secret(path))
+    message = f"must be a {type_names}, not {found}"
     if "string" in names and isinstance(instance, (dt.date, int, float)):
         return _Problem(
             path,
@@ -250,7 +256,12 @@ def _type_problem(path: JsonPath, instance: Any, expected: Any) -> _Problem:
     return _Problem(path, message)
 
 
-def _kind_of(value: Any) -> str:
+def _is_secret(path: JsonPath) -> bool:
+    return bool(path) and path[-1] in _SECRET_KEYS
+
+
+def _kind_of(value: Any, *, reveal: bool = True) -> str:
+    """Describe a value for a message; ``reveal=False`` leaves the value out."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -258,13 +269,16 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return "a timestamp"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {value}" if reveal else "a number"
     if isinstance(value, Mapping):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"the text {json.dumps(value)}"
+        return f"the text {json.dumps(value)}" if reveal else "a text"
+    tag = getattr(getattr(value, "tag", None), "value", None)
+    if tag is not None:
+        return f"a value with the YAML tag {short_tag(tag)}"
     return type(value).__name__
 
 
@@ -304,17 +318,18 @@ def _assemble(data: Mapping[str, Any], source: str) -> SimulatorState:
 
 
 def _clients(items: Sequence[Mapping[str, Any]]) -> tuple[ClientSpec, ...]:
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     clients = []
     for index, item in enumerate(items):
         client_id = str(item["clientId"])
         if client_id in seen:
+            # The message names the other entry: a client id is a credential.
             raise _Problem(
                 ("clients", index, "clientId"),
-                f"duplicate clientId {client_id}",
+                f"duplicate clientId: clients[{seen[client_id]}] has the same one",
                 hint="give every client its own clientId",
             )
-        seen.add(client_id)
+        seen[client_id] = index
         clients.append(
             ClientSpec(
                 client_id=client_id,

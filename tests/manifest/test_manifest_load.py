@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import errno
 import gc
+import json
 import os
 import socket
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from manifest_helpers import HEADER, by_rule, where
 
+from checker.cli import run
 from checker.errors import UsageError
 from checker.manifest import LoadResult, collect_manifest_files, load_manifests
 from checker.model import Location
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "manifests"
+STATE = REPO / "examples" / "live" / "acme.yaml"
 
 Write = Callable[[str, str], Path]
 
@@ -272,6 +277,98 @@ def test_folder_search_recursive_sorted(write: Write) -> None:
     write("m/readme.txt", "text")
     files = collect_manifest_files(["m"])
     assert [path.as_posix() for path in files] == ["m/a.yaml", "m/a/b.yml", "m/z.yaml"]
+
+
+def deny_listing(monkeypatch: pytest.MonkeyPatch, folder: str) -> None:
+    """Make listing ``folder`` fail as it does without read permission.
+
+    The tests run as root, which may list any folder whatever its mode, so
+    os.scandir (which os.walk calls) is replaced for that one folder.
+    """
+    real_scandir = os.scandir
+    denied = os.path.realpath(folder)
+
+    def scandir(path: Any = ".") -> Any:
+        if os.path.realpath(path) == denied:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def two_folders(write: Write) -> None:
+    write(
+        "m/ok.yaml",
+        manifest(
+            subscription(
+                "1234567890123456", tenant_lines("a.eu.qlikcloud.com", "eu-west-1")
+            )
+        ),
+    )
+    write("m/locked/hidden.yaml", "not: [a manifest\n")
+
+
+def test_unreadable_subfolder_diagnostic(
+    write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_folders(write)
+    deny_listing(monkeypatch, "m/locked")
+    result = load_manifests(["m"])
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.rule_id == "file/unreadable"
+    assert diagnostic.level == "error"
+    assert where(diagnostic) == "m/locked:1:1"
+    assert "cannot read the folder" in diagnostic.message
+    assert "Permission denied" in diagnostic.message
+    assert not result.ok
+    assert result.files == ["m/ok.yaml"]
+
+
+def test_unreadable_top_folder_diagnostic(
+    write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_folders(write)
+    deny_listing(monkeypatch, "m")
+    result = load_manifests(["m"])
+    (diagnostic,) = result.diagnostics
+    assert where(diagnostic) == "m:1:1"
+    assert diagnostic.rule_id == "file/unreadable"
+    assert result.files == []
+
+
+def test_collect_unreadable_folder_error(
+    write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_folders(write)
+    deny_listing(monkeypatch, "m/locked")
+    with pytest.raises(UsageError) as caught:
+        collect_manifest_files(["m"])
+    assert caught.value.message.startswith("m/locked: cannot read the folder")
+
+
+def test_validate_unreadable_folder_exit_1(
+    write: Write, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    two_folders(write)
+    deny_listing(monkeypatch, "m/locked")
+    code = run(["validate", "m"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "m/locked:1:1" in out
+    assert "valid" not in out.splitlines()[-1]
+
+
+def test_check_unreadable_folder_no_compare(
+    write: Write, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    two_folders(write)
+    deny_listing(monkeypatch, "m/locked")
+    code = run(["check", "m", "--simulate", str(STATE), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert report["summary"]["checked"] is False
+    assert report["drift"] == []
+    assert [d["ruleId"] for d in report["diagnostics"]] == ["file/unreadable"]
 
 
 def test_file_given_twice_once(write: Write) -> None:

@@ -288,3 +288,77 @@ def test_random_text_never_raises(lines: list[str]) -> None:
         assert diagnostic.location.line >= 1
         assert diagnostic.location.col >= 1
         assert diagnostic.rule_id
+
+
+def test_merge_of_own_mapping(write: Write) -> None:
+    text = (
+        HEADER
+        + "subscriptions:\n"
+        + '  - subscriptionId: "1234567890123456"\n'
+        + "    tenants:\n"
+        + "      - &self\n"
+        + "        <<: *self\n"
+        + "        hostname: a.eu.qlikcloud.com\n"
+        + "        regionCode: eu-west-1\n"
+    )
+    result = load_one(write, text)
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.rule_id == "yaml/unsupported"
+    assert where(diagnostic) == "m.yaml:6:9"
+    assert diagnostic.message == "recursive alias: a node cannot contain itself"
+    assert diagnostic.hint is not None
+    assert result.desired.tenants == []
+
+
+LAST_INSTANT = "9999-12-31T23:59:59.9999999Z"
+
+
+def test_timestamp_past_last_date(write: Write) -> None:
+    # The fraction rounds up to the next second, past datetime.max.
+    result = load_one(write, TENANT + f"        name: {LAST_INSTANT}\n")
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.rule_id == "yaml/invalid-value"
+    assert where(diagnostic) == "m.yaml:8:15"
+    assert "out of range" in diagnostic.message
+    assert diagnostic.hint == f'quote it if it is meant as text: "{LAST_INSTANT}"'
+
+
+def test_timestamp_past_last_date_libyaml(write: Write) -> None:
+    # The anchor is outside the fast reader's subset, so libyaml reads the file.
+    result = load_one(write, TENANT + f"        name: &n {LAST_INSTANT}\n")
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.rule_id == "yaml/invalid-value"
+    assert where(diagnostic) == "m.yaml:8:15"
+    assert "out of range" in diagnostic.message
+
+
+def test_keys_compared_by_type(write: Write) -> None:
+    # 1 == True == 1.0 in Python, but the YAML keys 1, true and 1.0 differ.
+    text = TENANT + "        1: a\n        true: b\n        1.0: c\n"
+    result = load_one(write, text)
+    assert by_rule(result.diagnostics, "yaml/duplicate-key") == []
+    unknown = by_rule(result.diagnostics, "schema/unknown-key")
+    assert [d.message for d in unknown] == [
+        "unknown key '1'",
+        "unknown key 'true'",
+        "unknown key '1.0'",
+    ]
+    assert [where(d) for d in unknown] == ["m.yaml:8:9", "m.yaml:9:9", "m.yaml:10:9"]
+
+
+def test_same_integer_key_duplicate(write: Write) -> None:
+    result = load_one(write, TENANT + "        1: a\n        0x1: b\n")
+    (duplicate,) = by_rule(result.diagnostics, "yaml/duplicate-key")
+    assert where(duplicate) == "m.yaml:9:9"
+    assert duplicate.message == "duplicate key '0x1': already defined on line 8"
+
+
+def test_deep_nesting_position(write: Write) -> None:
+    # Below libyaml's own limit of 1000 levels, but deeper than Python's
+    # recursion limit lets the document be built.
+    text = HEADER + "subscriptions: " + "[" * 900 + "]" * 900 + "\n"
+    (diagnostic,) = load_one(write, text).diagnostics
+    assert diagnostic.rule_id == "yaml/unsupported"
+    assert diagnostic.message == "the document is nested too deeply to be read"
+    # The root mapping is level 1, so the 100th "[" is the first past the limit.
+    assert where(diagnostic) == "m.yaml:3:115"

@@ -6,9 +6,12 @@ import os
 from datetime import date
 from pathlib import Path
 
+import pytest
 from policy_helpers import MANIFESTS, STATE, Result, Runner, write
 
+from checker.errors import UsageError
 from checker.policy import load_ignore_file
+from checker.policy.baseline import expiry_date
 
 TODAY = "2026-12-04"
 
@@ -159,3 +162,31 @@ def test_baseline_invalid_manifest(cli: Runner, tmp_path: Path) -> None:
     assert result.code == 1
     assert "m.yaml:3" in result.err
     assert not output.exists()
+
+
+def test_baseline_expires_in_too_large(cli: Runner, tmp_path: Path) -> None:
+    output = tmp_path / "ignore.yaml"
+    result = baseline(cli, output, "--expires-in", "99999999999")
+    assert result.code == 2
+    assert "--expires-in 99999999999: the date" in result.err
+    assert "out of range" in result.err
+    assert "Internal error" not in result.err
+    assert not output.exists()
+
+
+def test_baseline_expiry_past_last_date(cli: Runner, tmp_path: Path) -> None:
+    output = tmp_path / "ignore.yaml"
+    result = cli(
+        "baseline", MANIFESTS, "--simulate", STATE, "-o", output,
+        "--today", "9999-12-31", "--expires-in", "5",
+    )
+    assert result.code == 2
+    assert "5 days after 9999-12-31 is out of range" in result.err
+    assert not output.exists()
+
+
+def test_expiry_date_last_day() -> None:
+    assert expiry_date(date(9999, 12, 27), 4) == date(9999, 12, 31)
+    assert expiry_date(date(2026, 1, 1), None) is None
+    with pytest.raises(UsageError):
+        expiry_date(date(9999, 12, 27), 5)

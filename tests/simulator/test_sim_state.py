@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -250,8 +252,11 @@ def test_duplicate_client_id(tmp_path: Path) -> None:
     second = "  - clientId: demo\n    clientSecret: other\nsubscriptions:"
     text = HEAD.replace("subscriptions:", second) + "tenants: []\n"
     error = load_error(tmp_path, text)
-    assert error.message.endswith("clients[1].clientId: duplicate clientId demo")
+    assert error.message.endswith(
+        "clients[1].clientId: duplicate clientId: clients[0] has the same one"
+    )
     assert ":5:15:" in error.message
+    assert "demo" not in str(error)
 
 
 def test_yaml_syntax_error(tmp_path: Path) -> None:
@@ -332,3 +337,151 @@ def test_unknown_tenant_fields_kept(tmp_path: Path) -> None:
     state = load_state(write(tmp_path, HEAD + "tenants:\n" + tenant))
     assert state.tenants[0]["status"] == "archived"
     assert state.tenants[0]["lifecycle"] == {"stage": "beta"}
+
+
+SECRET = "SECRETSENTINEL"
+CLIENT_ID = "CIDSENTINEL"
+
+
+def client_state(*lines: str) -> str:
+    """Return a state with one client made of ``lines`` and no tenants."""
+    return "clients:\n  - " + "\n    ".join(lines) + "\ntenants: []\n"
+
+
+def assert_hidden(error: UsageError, *values: str) -> None:
+    """Check that no value reaches the message, the hint or a chained exception."""
+    text = f"{error}\n{error.__cause__}\n{error.__context__}"
+    for value in values:
+        assert value not in text
+    assert error.__cause__ is None
+    assert error.__suppress_context__
+
+
+def test_duplicate_secret_key_hidden(tmp_path: Path) -> None:
+    text = client_state(
+        f"clientId: {CLIENT_ID}", f"clientSecret: {SECRET}-1", f"clientSecret: {SECRET}-2"
+    )
+    error = load_error(tmp_path, text)
+    assert error.message == (
+        f'{tmp_path / "state.yaml"}:4:5: invalid YAML: duplicate key "clientSecret"'
+    )
+    assert_hidden(error, SECRET, CLIENT_ID)
+
+
+def test_duplicate_client_id_hidden(tmp_path: Path) -> None:
+    text = (
+        f"clients:\n  - {{clientId: {CLIENT_ID}, clientSecret: a}}\n"
+        f"  - {{clientId: {CLIENT_ID}, clientSecret: b}}\ntenants: []\n"
+    )
+    error = load_error(tmp_path, text)
+    assert ":3:16: clients[1].clientId: duplicate clientId" in error.message
+    assert_hidden(error, CLIENT_ID)
+
+
+@pytest.mark.parametrize(
+    ("lines", "position", "message"),
+    [
+        (
+            ("clientId: demo", "clientSecret: 987654321987654321"),
+            "3:19",
+            "clients[0].clientSecret: must be a string, not a number",
+        ),
+        (
+            ("clientId: 1234567890", "clientSecret: s"),
+            "2:15",
+            "clients[0].clientId: must be a string, not a number",
+        ),
+        (
+            ("clientId: demo", "clientSecret: ''"),
+            "3:19",
+            "clients[0].clientSecret: must not be empty",
+        ),
+    ],
+    ids=["numeric-secret", "numeric-id", "empty-secret"],
+)
+def test_credential_type_hidden(
+    tmp_path: Path, lines: tuple[str, ...], position: str, message: str
+) -> None:
+    error = load_error(tmp_path, client_state(*lines))
+    assert error.message.startswith(f"{tmp_path / 'state.yaml'}:{position}: ")
+    assert error.message.endswith(message)
+    assert_hidden(error, "987654321987654321", "1234567890")
+
+
+def test_other_numbers_still_shown(tmp_path: Path) -> None:
+    error = load_error(tmp_path, HEAD.replace("Test", "42") + "tenants: []\n")
+    assert error.message.endswith("organization: must be a string, not the number 42")
+
+
+def test_control_character_position(tmp_path: Path) -> None:
+    text = client_state("clientId: demo", f'clientSecret: "{SECRET}\x01"')
+    error = load_error(tmp_path, text)
+    assert error.message == (
+        f"{tmp_path / 'state.yaml'}:3:34: invalid YAML: "
+        "character U+0001 is not allowed in a YAML file"
+    )
+    assert_hidden(error, SECRET)
+
+
+def test_control_character_json(tmp_path: Path) -> None:
+    text = json.dumps({"clients": [], "tenants": []}).replace("[]", '["a\x01"]', 1)
+    error = load_error(tmp_path, text, "state.json")
+    assert error.message.startswith(f"{tmp_path / 'state.json'}:1:")
+    assert "invalid" in error.message
+
+
+@pytest.mark.parametrize("name", ["state.yaml", "state.json"])
+def test_deep_nesting_position(tmp_path: Path, name: str) -> None:
+    error = load_error(tmp_path, "[" * 200_000, name)
+    assert error.message.startswith(f"{tmp_path / name}:1:")
+    assert "nested more than 100 levels deep" in error.message
+
+
+def test_deep_json_value_position(tmp_path: Path) -> None:
+    # Valid JSON that Python's json module cannot read: it nests too deeply.
+    deep = "[" * 5000 + "]" * 5000
+    text = f'{{"clients": [], "tenants": [], "x": {deep}}}'
+    error = load_error(tmp_path, text, "state.json")
+    assert error.message.startswith(f"{tmp_path / 'state.json'}:1:")
+    assert "nested more than 100 levels deep" in error.message
+
+
+def test_alias_bomb_rejected(tmp_path: Path) -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for level in range(1, 8):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]")
+    error = load_error(tmp_path, "\n".join(lines) + "\n")
+    assert ":1:1: aliases in this file expand to " in error.message
+
+
+def test_simulate_bad_state_exit_2(tmp_path: Path) -> None:
+    # A subprocess, so that a state accepted by mistake ends in the timeout
+    # instead of serving forever inside the test process.
+    lines = [f"clientId: {CLIENT_ID}", f"clientSecret: {SECRET}", f"clientSecret: {SECRET}2"]
+    path = write(tmp_path, client_state(*lines))
+    command = ["--debug", "simulate", "--state", str(path), "--port", "0"]
+    result = subprocess.run(
+        [sys.executable, "-m", "checker", *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert f"{path}:4:5" in result.stderr
+    assert SECRET not in result.stderr + result.stdout
+    assert CLIENT_ID not in result.stderr + result.stdout
+
+
+def test_str_tag_secret_is_text(tmp_path: Path) -> None:
+    state = load_state(write(tmp_path, client_state("clientId: demo", "clientSecret: !!str 5")))
+    assert state.clients[0].client_secret.reveal() == "5"
+
+
+def test_unknown_tag_secret_hidden(tmp_path: Path) -> None:
+    error = load_error(tmp_path, client_state("clientId: demo", f"clientSecret: !foo {SECRET}"))
+    assert error.message.endswith(
+        "clients[0].clientSecret: must be a string, not a value with the YAML tag !foo"
+    )
+    assert_hidden(error, SECRET)
