@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 import click
 
 from checker import __version__
+from checker.commands.globalopts import DEBUG, global_options
 from checker.controlchars import escape_control_chars
 from checker.errors import (
     EXIT_INTERNAL,
@@ -97,41 +98,12 @@ def register_command(name: str, target: str) -> None:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qlik-drift")
-@click.option(
-    "-v", "--verbose", count=True, help="Log more on stderr: -v for info, -vv for debug."
-)
-@click.option("-q", "--quiet", is_flag=True, help="Print only the report and errors.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-@click.pass_context
-def cli(ctx: click.Context, verbose: int, quiet: bool, debug: bool) -> None:
-    """Compare Qlik Cloud tenant manifests with the live organization."""
-    ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
-    ctx.obj["quiet"] = quiet
-    _configure_logging(verbose, quiet)
+@global_options
+def cli() -> None:
+    """Compare Qlik Cloud tenant manifests with the live organization.
 
-
-def _configure_logging(verbose: int, quiet: bool) -> None:
-    level = logging.WARNING
-    if quiet:
-        level = logging.ERROR
-    elif verbose >= 2:
-        level = logging.DEBUG
-    elif verbose == 1:
-        level = logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_EscapingFormatter("[%(levelname)s] %(name)s: %(message)s"))
-    root = logging.getLogger("checker")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
-
-
-class _EscapingFormatter(logging.Formatter):
-    """A formatter that escapes control characters, which log arguments can carry."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return escape_control_chars(super().format(record), keep_newlines=True)
+    -v, -q and --debug work before COMMAND and after it.
+    """
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -151,12 +123,14 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    # The options' callbacks fill this dict, so --debug counts wherever it was given.
+    settings: dict[str, Any] = {}
     try:
         result: Any = cli.main(
             args=list(argv) if argv is not None else None,
             prog_name="qlik-drift",
             standalone_mode=False,
+            obj=settings,
         )
     except click.exceptions.Exit as exit_request:
         return exit_request.exit_code
@@ -168,22 +142,31 @@ def _run(argv: Sequence[str] | None) -> int:
         click.echo("Interrupted.", err=True)
         return EXIT_INTERRUPTED
     except QlikDriftError as error:
-        if debug:
+        if settings.get(DEBUG):
             traceback.print_exc()
         click.echo(f"Error: {escape_control_chars(str(error), keep_newlines=True)}", err=True)
+        if error.exit_code == EXIT_INTERNAL:
+            click.echo(_report_bug_hint(), err=True)
         return error.exit_code
     except Exception as error:  # noqa: BLE001 - the one place that maps crashes to exit 3
-        if debug:
+        if settings.get(DEBUG):
             traceback.print_exc()
         click.echo(
             f"Internal error: {type(error).__name__} in qlik-drift {__version__}.\n"
-            f"  Re-run with --debug for the traceback and report it at {ISSUES_URL}",
+            + _report_bug_hint(),
             err=True,
         )
         return EXIT_INTERNAL
     if isinstance(result, int):
         return result
     return EXIT_OK
+
+
+def _report_bug_hint() -> str:
+    return (
+        f"  This is a bug in qlik-drift {__version__}: re-run with --debug for the "
+        f"traceback and report it at {ISSUES_URL}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

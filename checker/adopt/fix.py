@@ -28,6 +28,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from checker.adopt.patch import (
     DELETE,
     Edit,
+    FlowItemEditor,
     ItemEditor,
     apply_edits,
     reindent,
@@ -164,7 +165,12 @@ class _Planner:
         assert item.live is not None
         updates = field_updates(ref.node, item)
         plan = self._list(ref)
-        editor = ItemEditor(ref.file, ref.node, self._blocks(ref)[ref.index])
+        block = self._blocks(ref)[ref.index]
+        editor: ItemEditor | FlowItemEditor
+        if ref.node.fa.flow_style():
+            editor = FlowItemEditor(ref.file, ref.node, block)
+        else:
+            editor = ItemEditor(ref.file, ref.node, block)
         style = self._style(ref.file)
         for key, value in updates.items():
             if value is DELETE:
@@ -519,11 +525,11 @@ def _verify(text: ManifestText, after: str, expected: list[Any]) -> None:
     except Exception as error:  # any parse failure means the rewrite is wrong
         raise RewriteError(
             f"rewriting {text.path} produced invalid YAML ({error}); no file was changed",
-            hint="edit the file by hand, and report the layout that failed",
+            hint="apply the change to this file by hand",
         ) from error
     if actual != expected:
         raise RewriteError(
             f"rewriting {text.path} would change more than the accepted drift; "
             "no file was changed",
-            hint="edit the file by hand, and report the layout that failed",
+            hint="apply the change to this file by hand",
         )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from checker.adopt.result import ACCEPTABLE_KINDS, FixRequest
-from checker.commands.output import write_stdout
+from checker.commands.output import OutputTarget, write_stdout
 from checker.controlchars import escape_control_chars
 from checker.errors import UsageError
 
@@ -36,7 +36,9 @@ def fix_options(func: F) -> F:
     func = click.option(
         "--dry-run",
         is_flag=True,
-        help="With --fix: print the changes as a unified diff on stdout and write nothing.",
+        help="With --fix: print the changes as a unified diff on stdout and change "
+        "no manifest. Reports go only to --output FORMAT=FILE files, so --format "
+        "other than text is rejected.",
     )(func)
     func = click.option(
         "--prune",
@@ -68,13 +70,38 @@ def fix_request(
         flags = (("--accept", bool(accept)), ("--prune", prune), ("--dry-run", dry_run))
         used = [name for name, given in flags if given]
         if used:
+            names = used[0] if len(used) == 1 else f"{', '.join(used[:-1])} and {used[-1]}"
+            verb = "requires" if len(used) == 1 else "require"
             raise UsageError(
-                f"{', '.join(used)} only work(s) with --fix",
+                f"{names} {verb} --fix",
                 hint="add `--fix`, for example `qlik-drift check --fix --dry-run PATHS`",
             )
         return None
     kinds = frozenset(accept) if accept else frozenset(ACCEPTABLE_KINDS)
     return FixRequest(accept=kinds, prune=prune, dry_run=dry_run)
+
+
+def check_dry_run_stdout(format_name: str, outputs: Sequence[OutputTarget]) -> None:
+    """Raise UsageError when a report would share stdout with the dry run's diff.
+
+    With ``--dry-run`` stdout carries only the unified diff, so reports go
+    to files with ``--output FORMAT=FILE``. ``--format text``, the default,
+    is accepted because no text report is printed then. Any other format,
+    and ``--output FORMAT=-``, is rejected.
+    """
+    if format_name != "text":
+        raise UsageError(
+            f"--format {format_name} and --dry-run both write to stdout",
+            hint=f"write the report to a file with `--output {format_name}=FILE`; "
+            "stdout carries the diff",
+        )
+    for target in outputs:
+        if target.to_stdout:
+            raise UsageError(
+                f"--output {target.format_name}=- and --dry-run both write to stdout",
+                hint=f"write the report to a file with `--output {target.format_name}=FILE`; "
+                "stdout carries the diff",
+            )
 
 
 def run_fix(

@@ -13,7 +13,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from checker.adopt.render import ListStyle, like, render_entry, render_value
+from checker.adopt.render import ListStyle, dump, like, plain_safe, render_entry, render_value
 from checker.adopt.yamltext import Block, ManifestText
 
 # Marks a key to delete in a field edit.
@@ -256,3 +256,56 @@ class ItemEditor:
     @property
     def changed(self) -> bool:
         return bool(self.edits or self.added)
+
+
+FLOW_ITEM_FIX = "rewrite it in block style or apply the change by hand"
+
+
+class FlowItemEditor:
+    """Field edits of a one-line flow mapping (``- {...}``) that is an item of a block list.
+
+    The mapping is rendered again as a whole, from its ``{`` to its ``}``:
+    keys keep their order, and values that stay keep their quoting. The text
+    around it on the line, such as an anchor or a comment, stays. A flow
+    mapping over several lines is not edited, because rendering it on one
+    line would drop the comments and line breaks inside it.
+    """
+
+    def __init__(self, text: ManifestText, node: CommentedMap, block: Block) -> None:
+        self.text = text
+        self.block = block
+        self.values = CommentedMap((key, node[key]) for key in node)
+        self.changed = False
+        span = text.flow_mapping_span(node.lc.line, node.lc.col)
+        if span is None or block.end != block.start + 1 or span[1] != block.start:
+            raise text.layout_error(
+                node.lc.line,
+                "the tenant is a flow mapping ({...}) over several lines",
+                FLOW_ITEM_FIX,
+            )
+        self.open_col, _, self.close_col = span
+
+    def set(self, key: str, value: Any, style: ListStyle) -> None:
+        """Set ``key`` to ``value``, keeping the old value's quoting style."""
+        if isinstance(value, str):
+            value = like(value, self.values[key]) if key in self.values else plain_safe(value)
+        self.values[key] = value
+        self.changed = True
+
+    def delete(self, key: str) -> None:
+        if key in self.values:
+            del self.values[key]
+            self.changed = True
+
+    def lines(self) -> list[str]:
+        line = self.text.lines[self.block.start]
+        if not self.changed:
+            return [line]
+        mapping = CommentedMap(self.values)
+        mapping.fa.set_flow_style()
+        rendered = dump([mapping])
+        if len(rendered) != 1 or not rendered[0].startswith("- {"):
+            raise self.text.layout_error(
+                self.block.start, "the tenant's new values do not fit on one line", FLOW_ITEM_FIX
+            )
+        return [line[: self.open_col] + rendered[0][2:] + line[self.close_col :]]

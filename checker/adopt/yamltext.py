@@ -57,6 +57,7 @@ class ManifestText:
         if self.final_newline:
             normalized = normalized[:-1]
         self.lines: list[str] = normalized.split("\n")
+        self._flow_ends: dict[tuple[int, int], tuple[int, int]] | None = None
         try:
             readable = separation_tabs_as_spaces(body)
             self.docs: list[Any] = list(make_yaml().load_all(io.StringIO(readable)))
@@ -176,6 +177,23 @@ class ManifestText:
             end -= 1
         return first, end
 
+    def flow_mapping_span(self, line: int, col: int) -> tuple[int, int, int] | None:
+        """Return where the flow mapping whose node starts at ``line, col`` is.
+
+        The node starts at its anchor or tag when it has one. The result is
+        the column of its ``{`` on ``line``, then the line and the column
+        just after its ``}``. Returns None when no flow mapping starts
+        there, when its ``{`` is on a later line, or when libyaml cannot
+        parse the file.
+        """
+        if self._flow_ends is None:
+            self._flow_ends = _flow_mapping_ends(self.lines)
+        end = self._flow_ends.get((line, col))
+        open_col = self.lines[line].find("{", col)
+        if end is None or open_col == -1:
+            return None
+        return open_col, end[0], end[1]
+
     def layout_error(self, line: int, problem: str, fix: str | None = None) -> ManifestError:
         return ManifestError(
             f"{self.path}:{line + 1}: cannot rewrite this part of the file: {problem}",
@@ -219,6 +237,31 @@ def separation_tabs_as_spaces(text: str) -> str:
         if position < 0 or index >= spans[position][1]:
             chars[index] = " "
     return "".join(chars)
+
+
+def _flow_mapping_ends(lines: list[str]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Map the start of each flow mapping node to the position just after its ``}``.
+
+    Positions are 0-based ``(line, column)``; a node starts at its anchor or
+    tag when it has one. libyaml reads the layout as ruamel.yaml does, and
+    tabs outside scalars become spaces first, as for ruamel.yaml.
+    """
+    text = separation_tabs_as_spaces("\n".join(lines))
+    loader = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+    ends: dict[tuple[int, int], tuple[int, int]] = {}
+    starts: list[tuple[int, int] | None] = []
+    try:
+        for event in pyyaml.parse(text, Loader=loader):
+            if isinstance(event, pyyaml.MappingStartEvent):
+                mark = event.start_mark
+                starts.append((mark.line, mark.column) if event.flow_style else None)
+            elif isinstance(event, pyyaml.MappingEndEvent):
+                start = starts.pop()
+                if start is not None:
+                    ends[start] = (event.end_mark.line, event.end_mark.column)
+    except pyyaml.YAMLError:
+        return {}
+    return ends
 
 
 def gap_has_blank(text: ManifestText, blocks: list[Block]) -> list[bool]:

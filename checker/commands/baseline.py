@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from checker.commands.check import LiveOptions, progress_enabled, read_live
-from checker.commands.check import check as check_command
+from checker.commands.check import LiveOptions, live_parameters, progress_enabled, read_live
 from checker.commands.common import load_policy_options, policy_options
+from checker.commands.globalopts import global_options
 from checker.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from checker.model import DesiredState, LiveState
 
@@ -34,7 +34,7 @@ LIVE_PARAMETERS = (
 
 
 def _live_parameters() -> list[click.Parameter]:
-    return [p for p in check_command.params if p.name in LIVE_PARAMETERS]
+    return live_parameters(LIVE_PARAMETERS)
 
 
 @click.command(params=_live_parameters())
@@ -57,6 +57,7 @@ def _live_parameters() -> list[click.Parameter]:
 )
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @policy_options
+@global_options
 @click.pass_context
 def baseline(
     ctx: click.Context,

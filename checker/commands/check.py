@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
 
-from checker.adopt.options import fix_options, fix_request
+from checker.adopt.options import check_dry_run_stdout, fix_options, fix_request
 from checker.commands.common import (
     color_option,
     emit_report,
@@ -22,7 +23,9 @@ from checker.commands.common import (
     load_policy_options,
     output_option,
     policy_options,
+    write_report_files,
 )
+from checker.commands.globalopts import global_options, is_quiet
 from checker.commands.output import OutputTarget, resolve_outputs
 from checker.errors import UsageError
 from checker.model import DesiredState, LiveState
@@ -151,6 +154,7 @@ def progress_enabled(choice: str) -> bool:
 @format_option
 @output_option
 @color_option
+@global_options
 def check(
     paths: tuple[str, ...],
     org_url: str,
@@ -189,6 +193,8 @@ def check(
         )
     resolve_outputs(format_name, outputs)
     request = fix_request(fix, accept, prune, dry_run)
+    if request is not None and request.dry_run:
+        check_dry_run_stdout(format_name, outputs)
     policy, ignores, day = load_policy_options(policy_file, ignore_files, today)
     result = load_manifests(list(paths))
 
@@ -249,16 +255,41 @@ def check(
     if request is not None:
         from checker.adopt.options import run_fix
 
-        quiet = bool((click.get_current_context().find_root().obj or {}).get("quiet"))
-        written = run_fix(request, result.files, result.desired, live, report.drift, quiet)
+        written = run_fix(request, result.files, result.desired, live, report.drift, is_quiet())
         if request.dry_run:
-            # stdout carries the diff, so no report. The exit code reports the drift.
+            # stdout carries the diff, so reports go only to --output files.
+            # They and the exit code report the drift found, as nothing changed.
+            write_report_files(report, outputs)
             return exit_code_for(report)
         if written:
             # Report the drift that remains: the rewritten files, the same live state.
             report = build_report(load_manifests(list(paths)), live)
     emit_report(report, format_name, color, outputs)
     return exit_code_for(report)
+
+
+SIMULATE_READ_HELP = (
+    "Read the organization from an embedded simulator seeded from this state "
+    "file; no credentials needed."
+)
+
+
+def live_parameters(names: Collection[str]) -> list[click.Parameter]:
+    """Return ``check``'s options that read the organization, for another command.
+
+    Commands such as ``snapshot`` read the organization exactly as ``check``
+    does. They get copies, with a ``--simulate`` help text that speaks of
+    reading the organization rather than checking it.
+    """
+    params: list[click.Parameter] = []
+    for param in check.params:
+        if param.name not in names:
+            continue
+        if param.name == "simulate" and isinstance(param, click.Option):
+            param = copy.copy(param)
+            param.help = SIMULATE_READ_HELP
+        params.append(param)
+    return params
 
 
 def _descriptions(desired: DesiredState) -> dict[str, str]:
@@ -312,6 +343,13 @@ def _connection(options: LiveOptions) -> Iterator[tuple[str, object]]:
     from checker.errors import SecretStr
     from checker.simulator import Simulator, load_state
 
+    if not os.path.exists(options.simulate):
+        # Checked here because load_state's message names `simulate --state`.
+        raise UsageError(
+            f"state file not found: {options.simulate}",
+            hint="pass an existing simulator state file to `--simulate`, "
+            "e.g. examples/live/acme.yaml",
+        )
     with Simulator(load_state(options.simulate)) as simulator:
         logger.info("started the simulator at %s", simulator.url)
         credentials = Credentials(

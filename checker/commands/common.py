@@ -120,5 +120,10 @@ def emit_report(
     write_stdout(text, color=colored or None)
 
 
+def write_report_files(report: Report, outputs: Sequence[OutputTarget]) -> None:
+    """Write the report to every ``--output`` file, and nothing to stdout."""
+    write_outputs(report, [target for target in outputs if not target.to_stdout], color=False)
+
+
 def exit_code_for(report: Report) -> int:
     return 1 if report.has_findings else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -9,11 +10,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from checker.commands.check import LiveOptions, progress_enabled, read_live
-from checker.commands.check import check as check_command
+from checker.commands.check import LiveOptions, live_parameters, progress_enabled, read_live
+from checker.commands.globalopts import global_options, is_quiet
 from checker.commands.output import write_stdout
 from checker.errors import EXIT_OK, UsageError
 from checker.model import DeclaredSubscription, DesiredState, LiveState
+from checker.regions import REGION_CODES
 
 if TYPE_CHECKING:
     from checker.adopt.importer import ImportFilter
@@ -33,7 +35,7 @@ STDOUT = "-"
 
 
 def _live_parameters() -> list[click.Parameter]:
-    return [p for p in check_command.params if p.name in LIVE_PARAMETERS]
+    return live_parameters(LIVE_PARAMETERS)
 
 
 @click.command(name="import", params=_live_parameters())
@@ -77,6 +79,7 @@ def _live_parameters() -> list[click.Parameter]:
     help="Import from a snapshot written by `qlik-drift snapshot` instead of "
     "reading the organization.",
 )
+@global_options
 @click.pass_context
 def import_(
     ctx: click.Context,
@@ -144,7 +147,7 @@ def import_(
         "--region, and declare these tenants by hand",
     )
 
-    quiet = bool((ctx.find_root().obj or {}).get("quiet"))
+    quiet = is_quiet(ctx)
     count = sum(f.tenant_count for f in files)
     if single_file and output == STDOUT:
         write_stdout(files[0].text)
@@ -193,6 +196,27 @@ def _check_usage(
     for value, option in values:
         if not value.strip():
             raise UsageError(f"empty {option} value", hint=f"give {option} a value")
+    for region in regions:
+        _check_region(region)
+
+
+def _check_region(region: str) -> None:
+    """Raise UsageError, with the closest valid codes, for an unknown region code."""
+    if region in REGION_CODES:
+        return
+    if region.lower() in REGION_CODES:
+        raise UsageError(
+            f"invalid region code {region!r} in --region",
+            hint=f"did you mean {region.lower()}? Region codes are lower case",
+        )
+    matches = difflib.get_close_matches(region, REGION_CODES, n=3)
+    close = [code for code in REGION_CODES if code in matches]
+    if close:
+        names = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+        hint = f"did you mean {names}?"
+    else:
+        hint = f"valid codes: {', '.join(REGION_CODES)}"
+    raise UsageError(f"invalid region code {region!r} in --region", hint=hint)
 
 
 def _read(

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from checker.commands.globalopts import global_options
 from checker.simulator import (
     Simulator,
     add_fault_options,
@@ -30,6 +31,7 @@ from checker.simulator import (
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True)
 @add_fault_options
+@global_options
 def simulate(state_file: str, host: str, port: int, **fault_options: Any) -> int:
     """Serve a simulated Organization API seeded from a state file.
 

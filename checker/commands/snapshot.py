@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from checker.commands.check import LiveOptions, progress_enabled, read_live
-from checker.commands.check import check as check_command
+from checker.commands.check import LiveOptions, live_parameters, progress_enabled, read_live
+from checker.commands.globalopts import global_options
 from checker.commands.output import STDOUT, check_output_path, write_stdout
 from checker.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from checker.model import DesiredState
@@ -24,7 +24,7 @@ LIVE_PARAMETERS = (
 
 
 def _live_parameters() -> list[click.Parameter]:
-    return [p for p in check_command.params if p.name in LIVE_PARAMETERS]
+    return live_parameters(LIVE_PARAMETERS)
 
 
 @click.command(params=_live_parameters())
@@ -38,6 +38,7 @@ def _live_parameters() -> list[click.Parameter]:
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Snapshot file to write (JSON), or - for stdout.",
 )
+@global_options
 @click.pass_context
 def snapshot(
     ctx: click.Context,

@@ -15,6 +15,7 @@ from checker.commands.common import (
     output_option,
     policy_options,
 )
+from checker.commands.globalopts import global_options
 from checker.commands.output import OutputTarget, resolve_outputs
 from checker.report import Report
 
@@ -25,6 +26,7 @@ from checker.report import Report
 @output_option
 @color_option
 @policy_options
+@global_options
 def validate(
     paths: tuple[str, ...],
     format_name: str,

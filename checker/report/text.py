@@ -92,7 +92,11 @@ def _item_lines(item: DriftItem, color: bool) -> list[str]:
     else:
         detail = f"{len(item.changes)} field(s) differ"
 
-    lines = [f"  {_escape(place)}: {kind} {_escape(name)}  {_escape(detail)}"]
+    # Only errors fail the run, so every other level is shown as a tag.
+    level = ""
+    if item.level != "error":
+        level = _style(item.level, color, fg=_LEVEL_COLORS.get(item.level)) + " "
+    lines = [f"  {_escape(place)}: {level}{kind} {_escape(name)}  {_escape(detail)}"]
     for change in item.changes:
         lines.append(
             _escape(
@@ -112,31 +116,58 @@ def _show(value: Any) -> str:
 
 
 def _summary_line(report: Report, color: bool) -> str:
-    summary = report.summary()
-    parts: list[str] = []
-    if report.errors or report.warnings:
-        parts.append(
-            f"{summary['errors']} error(s), {summary['warnings']} warning(s) "
-            f"in {len(report.files)} file(s)"
-        )
+    parts = _manifest_parts(report)
     if report.checked:
-        kinds = [
-            f"{summary[k]} {k.replace('-', ' ')}"
-            for k in ("missing", "unmanaged", "changed", "moved", "undeclared-subscription")
-            if summary[k]
-        ]
-        drift = f"{len(report.drift)} drift item(s)"
-        if kinds:
-            drift += ": " + ", ".join(kinds)
-        if report.tenants_read is not None:
-            drift += f" ({report.tenants_read} live tenant(s) read)"
-        if report.ignored:
-            drift += f"; {len(report.ignored)} ignored"
-        parts.append(drift)
-        if report.early_warnings:
-            parts.append(f"{len(report.early_warnings)} early warning(s) from live data")
+        parts += _drift_parts(report)
     elif not report.errors and report.command == "validate":
         parts.append(f"{len(report.files)} file(s) valid")
-    text = "; ".join(parts)
     status_color = "red" if report.has_findings else "green"
-    return _style(text, color, fg=status_color, bold=True)
+    text = _style("; ".join(parts), color, fg=status_color, bold=True)
+
+    if report.command == "check" and not report.checked and report.errors:
+        not_read = "the organization was not read: fix the errors above first"
+        text += "\n" + _style(not_read, color, fg="red")
+    return text
+
+
+def _manifest_parts(report: Report) -> list[str]:
+    """Count the diagnostics other than early warnings, which get their own part."""
+    manifest = [d for d in report.diagnostics if not d.rule_id.startswith("live/")]
+    errors = sum(d.level == "error" for d in manifest)
+    warnings = sum(d.level == "warning" for d in manifest)
+    if not (errors or warnings):
+        return []
+    files = len(report.files)
+    return [f"{errors} error(s), {warnings} warning(s) in {files} file(s)"]
+
+
+def _drift_parts(report: Report) -> list[str]:
+    summary = report.summary()
+    kinds = [
+        f"{summary[k]} {k.replace('-', ' ')}"
+        for k in ("missing", "unmanaged", "changed", "moved", "undeclared-subscription")
+        if summary[k]
+    ]
+    drift = f"{len(report.drift)} drift item(s)"
+    if kinds:
+        drift += ": " + ", ".join(kinds)
+    if report.tenants_read is not None:
+        drift += f" ({report.tenants_read} live tenant(s) read)"
+
+    parts = [drift]
+    if report.drift:
+        parts.append(f"{len(report.failing_drift)} drift item(s) fail the run")
+    if report.ignored:
+        parts.append(f"{len(report.ignored)} ignored")
+    if report.early_warnings:
+        parts.append(_early_part(report.early_warnings))
+    return parts
+
+
+def _early_part(early: list[Diagnostic]) -> str:
+    text = f"{len(early)} early warning(s) from live data"
+    failing = sum(d.level == "error" for d in early)
+    if failing:
+        # A policy can raise live rules to the error level, which fails the run.
+        text += f", {failing} of them at level error"
+    return text

@@ -57,13 +57,6 @@ def test_dry_run_diff_matches_fix(tmp_path: Path, cli: RunCli) -> None:
     ]
 
 
-def test_dry_run_needs_fix(tmp_path: Path, cli: RunCli) -> None:
-    work = copy_case("changed-name", tmp_path)
-    result = cli("check", "--dry-run", "--simulate", DATA / "changed-name" / "live.yaml", work)
-    assert result.code == 2
-    assert "--dry-run only work(s) with --fix" in result.err
-
-
 def test_accept_rejects_unknown_kind(tmp_path: Path, cli: RunCli) -> None:
     work = copy_case("changed-name", tmp_path)
     result = cli("check", "--fix", "--accept", "changed,missing", work)
