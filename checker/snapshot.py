@@ -21,6 +21,12 @@ import jsonschema
 from checker import __version__
 from checker.errors import UsageError
 from checker.fsutil import atomic_write_text
+from checker.live.shapes import (
+    JsonNestingError,
+    describe,
+    loads_json,
+    tenant_problem,
+)
 from checker.model import LiveState
 
 logger = logging.getLogger(__name__)
@@ -109,20 +115,39 @@ def _read_json(path: Path) -> Any:
     except OSError as error:
         raise UsageError(f"snapshot {path} could not be read: {error.strerror}") from None
     try:
-        return json.loads(text)
+        return loads_json(text)
     except json.JSONDecodeError as error:
         raise UsageError(
             f"{path}:{error.lineno}:{error.colno}: invalid JSON in snapshot: {error.msg}",
+            hint=_CREATE_HINT,
+        ) from None
+    except JsonNestingError:
+        raise UsageError(
+            f"{path}: invalid JSON in snapshot: arrays or objects nested too deeply",
+            hint=_CREATE_HINT,
+        ) from None
+    except ValueError:
+        # Python rejects integers of more than 4,300 digits.
+        raise UsageError(
+            f"{path}: invalid JSON in snapshot: a number is too long to read",
             hint=_CREATE_HINT,
         ) from None
 
 
 def _check_envelope(path: str | os.PathLike[str], data: Any) -> None:
     validator = jsonschema.Draft202012Validator(ENVELOPE_SCHEMA)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    try:
+        error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    except RecursionError:
+        # jsonschema's messages repr() the wrong value, which recurses.
+        raise UsageError(
+            f"{path}: not a qlik-drift snapshot: a value is nested too deeply",
+            hint=_CREATE_HINT,
+        ) from None
     if error is not None:
         raise UsageError(
-            f"{path}: not a qlik-drift snapshot: {error.message} at {error.json_path}",
+            f"{path}: not a qlik-drift snapshot: {_schema_message(error)} "
+            f"at {error.json_path}",
             hint=_CREATE_HINT,
         )
     major = data["format_version"].split(".")[0]
@@ -134,26 +159,29 @@ def _check_envelope(path: str | os.PathLike[str], data: Any) -> None:
         )
 
 
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    """Return jsonschema's message, unless it would quote a long or nested value."""
+    instance = error.instance
+    if isinstance(instance, str) and len(instance) <= 80:
+        return str(error.message)
+    if instance is None or isinstance(instance, bool | int | float):
+        return str(error.message)
+    if error.validator == "type":
+        return f"{describe(instance)} is not of type {error.validator_value!r}"
+    if error.validator == "enum":
+        return f"{describe(instance)} is not one of {error.validator_value!r}"
+    return f"{describe(instance)} is invalid ({error.validator} check)"
+
+
 def _check_tenants(path: str | os.PathLike[str], tenants: list[Any]) -> None:
+    """Apply the tenant rules of the live read, so a damaged file is no drift."""
     for index, tenant in enumerate(tenants):
-        problem = _tenant_problem(tenant)
+        problem = tenant_problem(tenant)
         if problem is not None:
             raise UsageError(
                 f"{path}: not a qlik-drift snapshot: {problem} at $.tenants[{index}]",
                 hint=_CREATE_HINT,
             )
-
-
-def _tenant_problem(tenant: Any) -> str | None:
-    if not isinstance(tenant, dict):
-        return "tenant is not an object"
-    for key in ("id", "subscriptionId"):
-        if not isinstance(tenant.get(key), str):
-            return f"tenant has no string {key!r}"
-    hostnames = tenant.get("hostnames", [])
-    if not isinstance(hostnames, list) or not all(isinstance(h, str) for h in hostnames):
-        return "tenant 'hostnames' is not a list of strings"
-    return None
 
 
 def check_coverage(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -17,12 +18,17 @@ from requests.auth import AuthBase
 from checker.errors import ApiError, AuthError, SecretStr
 from checker.live.credentials import ENV_CLIENT_ID, ENV_CLIENT_SECRET, Credentials
 from checker.live.responses import error_from_response
+from checker.live.shapes import JsonNestingError, loads_json
 
 logger = logging.getLogger(__name__)
 
 # Sends the token request body to the URL and returns the response; raises
 # ApiError when no response arrives.
 TokenPost = Callable[[str, dict[str, str]], requests.Response]
+
+# Maximum token lifetime accepted, in seconds (10 years). A larger expires_in
+# is a broken response, not a real token.
+MAX_TOKEN_LIFETIME = 10 * 365 * 24 * 3600.0
 
 REJECTED_MESSAGE = (
     f"the OAuth client was rejected: check {ENV_CLIENT_ID} / {ENV_CLIENT_SECRET}"
@@ -117,8 +123,8 @@ class OrgTokenAuth(AuthBase):
     ) -> requests.Response:
         if response.status_code != 401 or response.connection is None:
             return response
-        # Release the rejected response first: token() may raise.
-        response.content  # noqa: B018
+        # Release the rejected response first: token() may raise. Its body is
+        # not read, so a slow body cannot hold the request past the deadline.
         response.close()
         sent = response.request.headers.get("Authorization")
         self.invalidate(sent.decode("latin-1") if isinstance(sent, bytes) else sent)
@@ -168,11 +174,14 @@ class OrgTokenAuth(AuthBase):
     def _parse(self, response: requests.Response) -> _Token:
         # The body contains the token, so no message below quotes it.
         try:
-            data = response.json()
-        except ValueError:
-            raise AuthError(
-                "the token endpoint returned a response that is not JSON"
-            ) from None
+            data = loads_json(response.content)
+        except ValueError as exc:
+            shape = (
+                "JSON nested too deeply to read"
+                if isinstance(exc, JsonNestingError)
+                else "a response that is not JSON"
+            )
+            raise AuthError(f"the token endpoint returned {shape}") from None
         if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
             raise AuthError("the token endpoint returned no access_token")
         token_type = data.get("token_type", "Bearer")
@@ -198,22 +207,44 @@ def _expired(token: _Token) -> bool:
 
 
 def _lifetime(data: dict[str, Any]) -> float | None:
-    """Return the token lifetime in seconds from ``expires_in`` or ``expires_at``."""
+    """Return the token lifetime in seconds from ``expires_in`` or ``expires_at``.
+
+    Raises ``AuthError`` for an ``expires_in`` number that is not finite or
+    longer than ``MAX_TOKEN_LIFETIME``. A string that is not a number counts
+    as absent.
+    """
     expires_in = data.get("expires_in")
     if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-        return max(0.0, float(expires_in))
-    if isinstance(expires_in, str):
+        return _checked_lifetime(expires_in)
+    if isinstance(expires_in, str) and len(expires_in) <= 40:
         try:
-            return max(0.0, float(expires_in))
+            seconds = float(expires_in)
         except ValueError:
-            pass
+            seconds = None
+        if seconds is not None:
+            return _checked_lifetime(seconds)
     expires_at = data.get("expires_at")
     if isinstance(expires_at, str):
         try:
             moment = datetime.fromisoformat(expires_at)
-        except ValueError:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+        except (ValueError, OverflowError):
             return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return max(0.0, (moment - datetime.now(UTC)).total_seconds())
     return None
+
+
+def _checked_lifetime(seconds: float) -> float:
+    # float() of an integer above about 1e308 raises OverflowError.
+    try:
+        value = float(seconds)
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value) or value > MAX_TOKEN_LIFETIME:
+        raise AuthError(
+            "the token endpoint returned an invalid expires_in: expected a number "
+            f"of seconds from 0 to {MAX_TOKEN_LIFETIME:.0f}",
+            hint="a proxy or the token endpoint sent a broken response: run again",
+        )
+    return max(0.0, value)

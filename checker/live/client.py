@@ -15,10 +15,12 @@ from requests.auth import AuthBase
 
 from checker.errors import IncompleteReadError
 from checker.live.auth import OrgTokenAuth
+from checker.live.body import read_body
 from checker.live.config import ClientConfig
 from checker.live.responses import (
     CHANGED_HINT,
     Page,
+    check_tenant,
     error_from_response,
     parse_count,
     parse_json_body,
@@ -203,7 +205,8 @@ class OrgApiClient(AbstractContextManager["OrgApiClient"]):
                     f"{action}: the API returned {len(items)} tenants"
                 )
             return items[0] if items else None
-        if isinstance(body, dict) and isinstance(body.get("id"), str):
+        if isinstance(body, dict) and "id" in body:
+            check_tenant(body, action, "the response body")
             return body
         raise IncompleteReadError(f"{action}: malformed response, no tenant object")
 
@@ -299,15 +302,17 @@ class OrgApiClient(AbstractContextManager["OrgApiClient"]):
         json: dict[str, str] | None = None,
         auth: AuthBase = _NO_AUTH,
     ) -> requests.Response:
-        """Send one request; retry when the body breaks off after the headers.
+        """Send one request and read its body; retry when the body breaks off.
 
         urllib3's ``Retry`` covers failures up to the response headers only.
-        Redirects are never followed, so the token cannot reach another host.
+        The body is streamed, so the overall deadline and the body size limit
+        apply while it arrives. Redirects are never followed, so the token
+        cannot reach another host.
         """
         attempts = self._config.max_retries + 1
         for attempt in range(1, attempts + 1):
             try:
-                return self._session.request(
+                response = self._session.request(
                     method,
                     url,
                     params=params,
@@ -316,7 +321,10 @@ class OrgApiClient(AbstractContextManager["OrgApiClient"]):
                     timeout=self._timeout,
                     verify=self._verify,
                     allow_redirects=False,
+                    stream=True,
                 )
+                read_body(response, self.deadline, self._config.max_body_bytes, action)
+                return response
             except requests.exceptions.ChunkedEncodingError as exc:
                 if attempt == attempts:
                     raise IncompleteReadError(

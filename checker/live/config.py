@@ -116,6 +116,9 @@ class ClientConfig:
     rate_window_seconds: float = RATE_WINDOW_SECONDS
     # Renew the token this long before it expires (at most half its lifetime).
     token_skew: float = 60.0
+    # Largest response body read, in bytes after content decoding. A page of
+    # 100 tenants is about 100 KB.
+    max_body_bytes: int = 16 * 1024 * 1024
     user_agent: str = field(default="qlik-drift")
 
     def __post_init__(self) -> None:
@@ -136,6 +139,10 @@ class ClientConfig:
             raise UsageError(f"page limit {self.page_limit} out of range: use 1 to 100")
         if self.concurrency < 1:
             raise UsageError(f"concurrency {self.concurrency} invalid: use 1 or more")
+        if self.max_body_bytes < 1:
+            raise UsageError(
+                f"max body bytes {self.max_body_bytes} invalid: use 1 or more"
+            )
         if self.max_retries < 0:
             raise UsageError(f"max retries {self.max_retries} invalid: use 0 or more")
         if self.ca_bundle is not None and not os.path.isfile(self.ca_bundle):

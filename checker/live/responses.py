@@ -3,7 +3,7 @@ and check the shape of response bodies."""
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +19,12 @@ from checker.errors import (
     PermissionDeniedError,
     RateLimitError,
 )
+from checker.live.shapes import (
+    JsonNestingError,
+    describe,
+    loads_json,
+    tenant_problem,
+)
 
 Redact = Callable[[str], str]
 
@@ -31,6 +37,11 @@ CHANGED_HINT = "the organization may have changed during the read: run the check
 
 # Maximum length of server-provided text quoted in a message.
 _MAX_DETAIL = 300
+
+# A count is at most 15 ASCII digits: far above any organization, and small
+# enough that no string reaches Python's limit on integer conversion.
+_MAX_COUNT_DIGITS = 15
+_COUNT_TEXT = re.compile(rf"[0-9]{{1,{_MAX_COUNT_DIGITS}}}")
 
 
 def _keep(text: str) -> str:
@@ -100,7 +111,7 @@ def error_from_response(
 def _envelope_detail(response: requests.Response) -> tuple[str, str | None]:
     """Return the readable part of a Qlik error envelope and its traceId."""
     try:
-        body = json.loads(response.content)
+        body = loads_json(response.content)
     except ValueError:
         return response.reason or "", None
     if not isinstance(body, dict):
@@ -175,9 +186,11 @@ def parse_json_body(response: requests.Response, action: str) -> Any:
     """Return the decoded JSON body, or raise ``IncompleteReadError``."""
     content_type = response.headers.get("Content-Type", "")
     try:
-        return json.loads(response.content)
+        return loads_json(response.content)
     except ValueError as exc:
-        if "json" not in content_type.lower():
+        if isinstance(exc, JsonNestingError):
+            shape = "JSON nested too deeply to read"
+        elif "json" not in content_type.lower():
             shape = (
                 f"a body that is not JSON (content type {content_type or 'missing'})"
             )
@@ -202,10 +215,7 @@ def parse_page(body: Any, action: str) -> Page:
         raise _malformed(action, "it has no 'data' list")
     tenants = body["data"]
     for index, tenant in enumerate(tenants):
-        if not isinstance(tenant, dict):
-            raise _malformed(action, f"data[{index}] is not an object")
-        if not isinstance(tenant.get("id"), str) or not tenant["id"]:
-            raise _malformed(action, f"data[{index}] has no tenant id")
+        check_tenant(tenant, action, f"data[{index}]")
 
     links = body.get("links")
     next_link = links.get("next") if isinstance(links, dict) else None
@@ -217,15 +227,36 @@ def parse_page(body: Any, action: str) -> Page:
     return Page(tenants, next_href or None, parse_count(total, action, "totalResults"))
 
 
+def check_tenant(tenant: Any, action: str, where: str) -> None:
+    """Raise ``IncompleteReadError`` when a tenant object is malformed.
+
+    The rules are in ``checker.live.shapes.tenant_problem``. A malformed
+    tenant fails the read instead of showing up as drift.
+    """
+    problem = tenant_problem(tenant)
+    if problem is not None:
+        raise IncompleteReadError(
+            f"{action}: malformed response, {problem} at {where}",
+            hint="the API sent a tenant that qlik-drift cannot compare: run again, "
+            "and report it to Qlik support with the tenant id if it persists",
+        )
+
+
 def parse_count(value: Any, action: str, field: str) -> int | None:
-    """Return an integer count sent as a number or a digit string."""
+    """Return an integer count sent as a number or a string of ASCII digits."""
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 0 <= value < 10**_MAX_COUNT_DIGITS:
+            return value
+    elif isinstance(value, str) and _COUNT_TEXT.fullmatch(value.strip()):
         return int(value.strip())
-    raise _malformed(action, f"{field} is not a count: {str(value)[:40]!r}")
+    # Only a string is quoted: str() of a huge integer raises ValueError.
+    quoted = repr(value[:40]) if isinstance(value, str) else describe(value)
+    raise _malformed(
+        action,
+        f"{field} is not a count of at most {_MAX_COUNT_DIGITS} digits: {quoted}",
+    )
 
 
 def _malformed(action: str, problem: str) -> IncompleteReadError:

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from checker.errors import ApiError
+from checker.live.config import is_loopback
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +86,7 @@ class Deadline:
         """Build the error for a read that ran out of time."""
         detail = f" ({reason} required {wait:.1f} s more)" if reason else ""
         return ApiError(
-            f"the Organization API read did not finish within "
+            f"the Organization API read timed out: it did not finish within "
             f"{self.timeout:g} s{detail}",
             hint="raise the timeout, or use the subscriptions scope "
             "for a large organization",
@@ -207,6 +209,23 @@ class OrgRetry(Retry):
         kw.setdefault("retry_after_cap", self.retry_after_cap)
         return super().new(**kw)
 
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> OrgRetry:
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        if response is not None:
+            # The response will be retried. urllib3 would read its body to the
+            # end first (drain_conn), which the deadline cannot stop, so the
+            # connection is closed instead. Headers such as Retry-After stay.
+            response.close()
+        return retry
+
     def get_backoff_time(self) -> float:
         retries = len(self.history)
         if retries == 0 or self.backoff_factor <= 0:
@@ -262,7 +281,15 @@ def _retry_cause(last: Any) -> str:
 
 class OrgAdapter(HTTPAdapter):
     """HTTP adapter that applies the deadline and rate limiter to every send and
-    logs one DEBUG line per call: method, path, status and milliseconds."""
+    logs one DEBUG line per call: method, path, status and milliseconds.
+
+    A request to a loopback host never goes through a proxy, whatever
+    ``HTTP_PROXY``, ``HTTPS_PROXY`` or ``ALL_PROXY`` contain. Plain http is
+    allowed only for loopback hosts, and a proxy would receive the client
+    secret and the bearer token in clear text. Other hosts keep the proxy
+    settings that requests reads from the environment, where ``HTTPS_PROXY``
+    opens a ``CONNECT`` tunnel and TLS stays end to end.
+    """
 
     def __init__(
         self,
@@ -280,7 +307,10 @@ class OrgAdapter(HTTPAdapter):
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
         method = request.method or "GET"
-        path = urlsplit(request.url or "").path
+        url = urlsplit(request.url or "")
+        path = url.path
+        if is_loopback(url.hostname or ""):
+            kwargs["proxies"] = {}
         self.deadline.check()
         tier = rate_tier(method, path)
         if tier is not None:
@@ -304,3 +334,4 @@ class OrgAdapter(HTTPAdapter):
         elapsed = (time.monotonic() - started) * 1000
         logger.debug("%s %s %s %.0f ms", method, path, response.status_code, elapsed)
         return response
+

@@ -95,16 +95,72 @@ def test_live_and_simulate_exclusive(cli: CliRunner, demo_snapshot: Path) -> Non
     assert "--live and --simulate cannot be used together" in result.err
 
 
+def snapshot_text(tenant: object, **extra: object) -> str:
+    """Return a snapshot of one tenant of subscription 9876543210987654."""
+    data = {
+        "format_version": "1.0",
+        "scope": "organization",
+        "subscriptionIds": ["9876543210987654"],
+        "tenants": [tenant],
+        **extra,
+    }
+    return json.dumps(data)
+
+
+def acme_prod(**changes: object) -> dict[str, object]:
+    tenant: dict[str, object] = {
+        "id": "TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69",
+        "name": "Acme Production",
+        "status": "active",
+        "hostnames": ["acme-prod.eu.qlikcloud.com"],
+        "regionCode": "eu-west-1",
+        "subscriptionId": "9876543210987654",
+    }
+    tenant.update(changes)
+    return tenant
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+DEEP = nested(100_000)
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         ('{"tenants": [}', "live.json:1:14: invalid JSON in snapshot"),
+        (DEEP, "live.json: invalid JSON in snapshot: arrays or objects nested too deeply"),
+        (snapshot_text(acme_prod(), tool="DEEP").replace('"DEEP"', nested(300)), "a list is not of type 'object' at $.tool"),
+        (snapshot_text(acme_prod(), subscriptionIds=["DEEP"]).replace('"DEEP"', nested(975)), "nested too deeply"),
+        (snapshot_text(acme_prod(), x=10**4000).replace("0" * 4000, "0" * 4500), "a number is too long to read"),
+        (snapshot_text(acme_prod(hostnames=[])), "tenant TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69 has an invalid 'hostnames': an empty list"),
+        (snapshot_text(acme_prod(hostnames="acme-prod.eu.qlikcloud.com")), "'hostnames': a string"),
+        (snapshot_text(acme_prod(name={"en": "Acme"})), "'name': an object, expected a string or null"),
+        (snapshot_text(acme_prod(subscriptionId="")), "'subscriptionId': an empty string"),
+        (snapshot_text(acme_prod(status=None)), "'status': null, expected a string"),
         ("[1, 2]", "not a qlik-drift snapshot"),
         ('{"format_version": "1.0", "scope": "org", "subscriptionIds": [], "tenants": []}', "'org' is not one of"),
         ('{"format_version": "1.0", "scope": "organization", "subscriptionIds": [], "tenants": [{"id": 5}]}', "at $.tenants[0]"),
         ('{"format_version": "2.0", "scope": "organization", "subscriptionIds": [], "tenants": []}', "snapshot format 2.0 is not supported"),
     ],
-    ids=["not-json", "not-object", "bad-scope", "bad-tenant", "future-format"],
+    ids=[
+        "not-json",
+        "deep",
+        "deep-tool",
+        "deep-subscription",
+        "long-number",
+        "hostnames-empty",
+        "hostnames-string",
+        "name-object",
+        "subscription-empty",
+        "status-null",
+        "not-object",
+        "bad-scope",
+        "bad-tenant",
+        "future-format",
+    ],
 )
 def test_bad_snapshot_exits_two(
     cli: CliRunner, workspace: Path, content: str, message: str
@@ -137,11 +193,11 @@ def test_uncovered_subscription_exits_two(cli: CliRunner, workspace: Path) -> No
 
 
 def test_load_snapshot_keeps_unknown_fields(tmp_path: Path) -> None:
-    tenant = {"id": "T1", "subscriptionId": "1", "hostnames": ["a.example"], "futureField": {"x": 1}}
+    tenant = acme_prod(futureField={"x": 1}, status="archived", regionCode="xx-moon-1", name=None)
     snapshot = {
         "format_version": "1.7",
         "scope": "organization",
-        "subscriptionIds": ["1"],
+        "subscriptionIds": ["9876543210987654"],
         "tenants": [tenant],
         "newTopLevelKey": True,
     }
@@ -150,7 +206,7 @@ def test_load_snapshot_keeps_unknown_fields(tmp_path: Path) -> None:
     live = load_snapshot(path)
     assert live.tenants == [tenant]
     assert live.scope == "organization"
-    assert live.subscription_ids == frozenset({"1"})
+    assert live.subscription_ids == frozenset({"9876543210987654"})
 
 
 def test_scope_subscriptions_needs_manifests(cli: CliRunner, workspace: Path) -> None:

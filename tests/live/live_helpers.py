@@ -248,6 +248,18 @@ def loopback_server(
         thread.join(5)
 
 
+def api_tenant(tenant_id: str, subscription: str = "1") -> dict[str, Any]:
+    """Return a complete tenant object as the Organization API lists it."""
+    return {
+        "id": tenant_id,
+        "name": f"Tenant {tenant_id}",
+        "status": "active",
+        "hostnames": [f"{tenant_id}.eu.qlikcloud.com"],
+        "regionCode": "eu-west-1",
+        "subscriptionId": subscription,
+    }
+
+
 def json_response(status: int, payload: Any) -> tuple[int, dict[str, str], bytes]:
     return status, {"Content-Type": "application/json"}, json.dumps(payload).encode()
 

@@ -201,3 +201,126 @@ def test_pickle_raises() -> None:
 
     with pytest.raises(TypeError):
         pickle.dumps(credentials)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("*S3CRET", "anchors and aliases (& and *) are not allowed"),
+        ("&S3CRET x", "anchors and aliases (& and *) are not allowed"),
+        ("!S3CRET", "tags (! and !!) are not allowed"),
+        ("!!python/name:S3CRET", "tags (! and !!) are not allowed"),
+        ("!!int S3CRET", "tags (! and !!) are not allowed"),
+        ("'S3CRET", "invalid YAML in credentials file"),
+    ],
+    ids=["alias", "anchor", "local-tag", "python-tag", "int-tag", "unterminated"],
+)
+def test_yaml_value_rejected(tmp_path: Path, value: str, problem: str) -> None:
+    path = write_private(tmp_path / "c.yaml", f"client_id: x1\nclient_secret: {value}\n")
+
+    with pytest.raises(UsageError) as caught:
+        Credentials.load(path)
+
+    message = str(caught.value)
+    assert message.startswith((f"{path}:2:", f"{path}:3:"))
+    assert problem in message
+    assert "S3CRET" not in message
+    assert "quote a value" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("c.yaml", "[" * 200_000),
+        ("c.yaml", "a:\n" + "".join(f"{' ' * i}b{i}:\n" for i in range(1, 60))),
+        ("c.json", '{"a":' * 200_000),
+        ("c.json", '{"a":' + "[" * 200_000),
+    ],
+    ids=["yaml-flow", "yaml-block", "json-object", "json-array"],
+)
+def test_deep_nesting_rejected(tmp_path: Path, name: str, text: str) -> None:
+    path = write_private(tmp_path / name, text)
+
+    with pytest.raises(UsageError) as caught:
+        Credentials.load(path)
+
+    assert str(caught.value).startswith(str(path))
+    assert "nest" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"QLIK_CLIENT_ID={CLIENT_ID}\nQLIK_CLIENT_SECRET={CLIENT_SECRET}\n",
+        f"client_id: {CLIENT_ID}\nclient_secret: {CLIENT_SECRET}\n",
+        f'{{"client_id": "{CLIENT_ID}", "client_secret": "{CLIENT_SECRET}"}}',
+    ],
+    ids=["key-value", "yaml", "json"],
+)
+def test_byte_order_mark_accepted(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "c.creds"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    os.chmod(path, 0o600)
+
+    credentials = Credentials.load(path)
+
+    assert credentials.client_id.reveal() == CLIENT_ID
+    assert credentials.client_secret.reveal() == CLIENT_SECRET
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("0x1F", "0x1F"),
+        ("0123", "0123"),
+        ("1_000", "1_000"),
+        ("12:30:00", "12:30:00"),
+        ("yes", "yes"),
+        ("~", "~"),
+        ("2026-01-01", "2026-01-01"),
+        ("'0x1F'", "0x1F"),
+        ('"a # b"', "a # b"),
+        ("' padded '", " padded "),
+    ],
+)
+def test_yaml_values_exact(tmp_path: Path, written: str, expected: str) -> None:
+    path = write_private(
+        tmp_path / "c.yaml", f"client_id: {written}\nclient_secret: {written}\n"
+    )
+
+    credentials = Credentials.load(path)
+
+    assert credentials.client_id.reveal() == expected
+    assert credentials.client_secret.reveal() == expected
+
+
+def test_json_number_exact(tmp_path: Path) -> None:
+    path = write_private(
+        tmp_path / "c.json", '{"client_id": 0.10, "client_secret": 1e5}'
+    )
+
+    credentials = Credentials.load(path)
+
+    assert credentials.client_id.reveal() == "0.10"
+    assert credentials.client_secret.reveal() == "1e5"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("c.yaml", "client_id: x1\nclient_secret: [S3CRET, two]\n"),
+        ("c.yaml", "client_id: x1\nclient_secret: {S3CRET: 1}\n"),
+        ("c.json", '{"client_id": "x1", "client_secret": true}'),
+    ],
+    ids=["yaml-list", "yaml-mapping", "json-boolean"],
+)
+def test_value_not_string(tmp_path: Path, name: str, text: str) -> None:
+    path = write_private(tmp_path / name, text)
+
+    with pytest.raises(UsageError) as caught:
+        Credentials.load(path)
+
+    assert f"credentials file {path}: client_secret must be a string" in str(
+        caught.value
+    )
+    assert "S3CRET" not in str(caught.value)

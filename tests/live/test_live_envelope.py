@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from live_helpers import (
     LoopbackServer,
+    api_tenant,
     credentials_for_tests,
     json_response,
     loopback_server,
@@ -46,9 +47,11 @@ def list_all(server: LoopbackServer, **changes: Any) -> list[dict[str, Any]]:
         ({"items": []}, "it has no 'data' list"),
         ({"data": "tenants"}, "it has no 'data' list"),
         (["a", "list"], "it has no 'data' list"),
-        ({"data": [{"id": "t1"}, 7]}, "data[1] is not an object"),
-        ({"data": [{"name": "no id"}]}, "data[0] has no tenant id"),
-        ({"data": [], "totalResults": "many"}, "totalResults is not a count: 'many'"),
+        ({"data": [], "totalResults": "many"}, "totalResults is not a count"),
+        ({"data": [], "totalResults": "\u00b2"}, "totalResults is not a count"),
+        ({"data": [], "totalResults": "7" * 5000}, "at most 15 digits"),
+        ({"data": [], "totalResults": 10**20}, "totalResults is not a count"),
+        ({"data": [], "totalResults": -1}, "totalResults is not a count"),
         (
             {"data": [], "links": {"next": {"href": 42}}},
             "links.next.href is not a string",
@@ -58,9 +61,11 @@ def list_all(server: LoopbackServer, **changes: Any) -> list[dict[str, Any]]:
         "no-data",
         "data-string",
         "array",
-        "item-number",
-        "item-no-id",
-        "total",
+        "total-word",
+        "total-superscript",
+        "total-5000-digits",
+        "total-huge",
+        "total-negative",
         "href",
     ],
 )
@@ -75,9 +80,91 @@ def test_malformed_envelope(body: Any, problem: str) -> None:
     assert problem in str(caught.value)
 
 
+def with_field(field: str, value: Any) -> dict[str, Any]:
+    tenant = api_tenant("t2")
+    tenant[field] = value
+    return tenant
+
+
+def without_field(field: str) -> dict[str, Any]:
+    tenant = api_tenant("t2")
+    del tenant[field]
+    return tenant
+
+
+@pytest.mark.parametrize(
+    ("tenant", "problem"),
+    [
+        (7, "a tenant is a number, expected an object"),
+        ({"name": "no id"}, "a tenant has no 'id'"),
+        (with_field("id", ""), "a tenant has an invalid 'id': an empty string"),
+        (
+            with_field("hostnames", "t2.eu.qlikcloud.com"),
+            "tenant t2 has an invalid 'hostnames': a string",
+        ),
+        (with_field("hostnames", 5), "tenant t2 has an invalid 'hostnames': a number"),
+        (with_field("hostnames", []), "'hostnames': an empty list"),
+        (with_field("hostnames", ["a.eu", None]), "item 1 is null"),
+        (without_field("subscriptionId"), "tenant t2 has no 'subscriptionId'"),
+        (with_field("subscriptionId", 42), "'subscriptionId': a number"),
+        (without_field("regionCode"), "tenant t2 has no 'regionCode'"),
+        (with_field("status", ["active"]), "'status': a list, expected a string"),
+        (with_field("name", {"en": "x"}), "'name': an object, expected a string or null"),
+    ],
+    ids=[
+        "number",
+        "no-id",
+        "empty-id",
+        "hostnames-string",
+        "hostnames-number",
+        "hostnames-empty",
+        "hostname-null",
+        "no-subscription",
+        "subscription-number",
+        "no-region",
+        "status-list",
+        "name-object",
+    ],
+)
+def test_malformed_tenant(tenant: Any, problem: str) -> None:
+    page = {"data": [api_tenant("t1"), tenant], "totalResults": 2}
+    with loopback_server(serving(lambda path: json_response(200, page))) as server:
+        with pytest.raises(IncompleteReadError) as caught:
+            list_all(server)
+
+    message = caught.value.message
+    assert message.startswith("listing all tenants (page 1): malformed response, ")
+    assert problem in message
+    assert message.endswith("at data[1]")
+
+
+def test_tenant_tolerated_extras() -> None:
+    # Unknown fields and unknown enum values are accepted and kept.
+    tenant = api_tenant("t1")
+    tenant.update(status="archived", regionCode="xx-moon-1", futureField={"a": [1]})
+    tenant["name"] = None
+    page = {"data": [tenant, without_field("name")]}
+    with loopback_server(serving(lambda path: json_response(200, page))) as server:
+        tenants = list_all(server)
+
+    assert tenants == [tenant, without_field("name")]
+
+
+def test_single_tenant_validated() -> None:
+    # GET /api/core/tenants/{id} may send a bare tenant object.
+    bare = without_field("subscriptionId")
+    with loopback_server(serving(lambda path: json_response(200, bare))) as server:
+        config = ClientConfig(org_url=server.url, credentials=credentials_for_tests())
+        with OrgApiClient(config) as client, pytest.raises(IncompleteReadError) as caught:
+            client.get_tenant("t2")
+
+    assert "reading tenant t2: malformed response" in str(caught.value)
+    assert "tenant t2 has no 'subscriptionId'" in str(caught.value)
+
+
 def test_next_link_unexpected_path() -> None:
     page = {
-        "data": [{"id": "t1"}],
+        "data": [api_tenant("t1")],
         "links": {"next": {"href": "/api/v1/users?next=abc"}},
     }
 
@@ -91,27 +178,27 @@ def test_next_link_unexpected_path() -> None:
 
 def test_next_link_null_ends_listing() -> None:
     page = {
-        "data": [{"id": "t1"}],
+        "data": [api_tenant("t1")],
         "links": {"next": {"href": None}, "prev": {"href": None}},
     }
 
     with loopback_server(serving(lambda path: json_response(200, page))) as server:
         tenants = list_all(server)
 
-    assert tenants == [{"id": "t1"}]
+    assert tenants == [api_tenant("t1")]
 
 
 def test_relative_offset_links_followed() -> None:
     pages = {
         "0": {
-            "data": [{"id": "t1"}],
+            "data": [api_tenant("t1")],
             "links": {"next": {"href": "/core/tenants?offset=1"}},
         },
         "1": {
-            "data": [{"id": "t2"}],
+            "data": [api_tenant("t2")],
             "links": {"next": {"href": "/api/core/tenants?offset=2"}},
         },
-        "2": {"data": [{"id": "t3"}], "links": {}},
+        "2": {"data": [api_tenant("t3")], "links": {}},
     }
 
     def listing(path: str) -> tuple[int, dict[str, str], bytes]:
@@ -127,11 +214,11 @@ def test_relative_offset_links_followed() -> None:
 
 def test_offset_cursor_loop() -> None:
     page = {
-        "data": [{"id": "t1"}],
+        "data": [api_tenant("t1")],
         "links": {"next": {"href": "/api/core/tenants?offset=7"}},
     }
     again = {
-        "data": [{"id": "t2"}],
+        "data": [api_tenant("t2")],
         "links": {"next": {"href": "/api/core/tenants?offset=7"}},
     }
 
@@ -201,10 +288,10 @@ def test_error_echo_redacted() -> None:
 def test_duplicate_tenant_rejected() -> None:
     pages = {
         "": {
-            "data": [{"id": "t1"}, {"id": "t2"}],
+            "data": [api_tenant("t1"), api_tenant("t2")],
             "links": {"next": {"href": "/api/core/tenants?next=b"}},
         },
-        "b": {"data": [{"id": "t2"}], "links": {}},
+        "b": {"data": [api_tenant("t2")], "links": {}},
     }
 
     def listing(path: str) -> tuple[int, dict[str, str], bytes]:

@@ -11,6 +11,7 @@ from live_helpers import (
     StartSim,
     ACME_SUBSCRIPTIONS,
     LoopbackServer,
+    api_tenant,
     client_config,
     credentials_for_tests,
     json_response,
@@ -125,14 +126,6 @@ def test_connection_refused() -> None:
     assert "retries exhausted" in str(caught.value)
 
 
-def tenant(tenant_id: str, subscription: str) -> dict[str, object]:
-    return {
-        "id": tenant_id,
-        "subscriptionId": subscription,
-        "hostnames": [f"{tenant_id}.eu"],
-    }
-
-
 def changing_org(
     counts: dict[str, int], pages: list[dict[str, object]]
 ) -> Callable[[str, str, LoopbackServer], tuple[int, dict[str, str], bytes]]:
@@ -161,11 +154,11 @@ def changing_org(
 def test_org_changed_during_read() -> None:
     listing = {
         "data": [
-            tenant("a1", "A"),
-            tenant("a2", "A"),
-            tenant("b1", "B"),
-            tenant("b2", "B"),
-            tenant("b3", "C"),
+            api_tenant("a1", "A"),
+            api_tenant("a2", "A"),
+            api_tenant("b1", "B"),
+            api_tenant("b2", "B"),
+            api_tenant("b3", "C"),
         ],
         "links": {"self": {"href": "/api/core/tenants"}},
         "totalResults": 5,
@@ -186,7 +179,7 @@ def test_org_changed_during_read() -> None:
 def test_total_results_mismatch() -> None:
     pages = [
         {
-            "data": [tenant("a1", "A"), tenant("a2", "A")],
+            "data": [api_tenant("a1", "A"), api_tenant("a2", "A")],
             "links": {
                 "next": {"href": "https://api.qlikcloud.com/core/tenants?next=1"}
             },

@@ -1,0 +1,93 @@
+"""Shape checks shared by Organization API responses and snapshot files.
+
+A tenant that breaks these rules would otherwise turn into false drift, so
+both the live read and ``check --live`` reject it as malformed (exit 2).
+Unknown extra fields and unknown values of ``status`` or ``regionCode`` stay
+accepted: Qlik adds them over time and the comparison reports them as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class JsonNestingError(ValueError):
+    """A JSON document nests arrays or objects deeper than the decoder allows."""
+
+
+def loads_json(data: str | bytes, **options: Any) -> Any:
+    """Decode JSON like ``json.loads``, but raise ``ValueError`` for every bad input.
+
+    ``json.loads`` raises ``RecursionError`` on deeply nested arrays or objects
+    (about 1,000 levels with the default recursion limit). Callers expect
+    ``ValueError``, so that error becomes ``JsonNestingError``. Integers of
+    more than 4,300 digits already raise ``ValueError`` in Python 3.11.
+    ``options`` go to ``json.loads``.
+    """
+    try:
+        return json.loads(data, **options)
+    except RecursionError:
+        raise JsonNestingError("JSON arrays or objects are nested too deeply") from None
+
+
+def tenant_problem(tenant: Any) -> str | None:
+    """Return what is wrong with one tenant object, or ``None`` when it is valid.
+
+    Required: ``id``, ``subscriptionId`` (non-empty strings), ``hostnames``
+    (a non-empty list of non-empty strings), ``regionCode`` and ``status``
+    (strings). ``name`` is a string, null or absent. The message names the
+    tenant id and the field, and describes a wrong value by its type only.
+    """
+    if not isinstance(tenant, dict):
+        return f"a tenant is {describe(tenant)}, expected an object"
+    tenant_id = tenant.get("id")
+    if not isinstance(tenant_id, str) or not tenant_id:
+        return _field_problem("a tenant", tenant, "id", "a non-empty string")
+    label = f"tenant {tenant_id[:100]}"
+
+    subscription_id = tenant.get("subscriptionId")
+    if not isinstance(subscription_id, str) or not subscription_id:
+        return _field_problem(label, tenant, "subscriptionId", "a non-empty string")
+    for field in ("regionCode", "status"):
+        if not isinstance(tenant.get(field), str):
+            return _field_problem(label, tenant, field, "a string")
+    if not isinstance(tenant.get("name"), str | None):
+        return _field_problem(label, tenant, "name", "a string or null")
+
+    hostnames = tenant.get("hostnames")
+    expected = "a non-empty list of hostnames (strings)"
+    if not isinstance(hostnames, list) or not hostnames:
+        return _field_problem(label, tenant, "hostnames", expected)
+    for index, hostname in enumerate(hostnames):
+        if not isinstance(hostname, str) or not hostname:
+            return (
+                f"{label} has an invalid 'hostnames': item {index} is "
+                f"{describe(hostname)}, expected {expected}"
+            )
+    return None
+
+
+def _field_problem(
+    label: str, tenant: dict[str, Any], field: str, expected: str
+) -> str:
+    if field not in tenant:
+        return f"{label} has no '{field}' (expected {expected})"
+    return f"{label} has an invalid '{field}': {describe(tenant[field])}, expected {expected}"
+
+
+def describe(value: Any) -> str:
+    """Name the JSON type of ``value`` without quoting it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "an empty string" if not value else "a string"
+    if isinstance(value, list):
+        return "an empty list" if not value else "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
