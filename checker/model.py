@@ -7,6 +7,7 @@ Hostnames are compared case-insensitively: every ``*_key`` value is lower case.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -50,7 +51,7 @@ class DeclaredTenant:
     aliases: tuple[str, ...] = ()
     source: Location | None = None
     # Position of each field's value, keyed by the manifest field name.
-    field_sources: dict[str, Location] = field(default_factory=dict)
+    field_sources: Mapping[str, Location] = field(default_factory=dict)
 
     @property
     def hostname_keys(self) -> frozenset[str]:

@@ -68,7 +68,8 @@ HOSTNAME_LABELS: dict[str, RegionLabel] = {
     )
 }
 
-_SUFFIX = "." + QLIKCLOUD_DOMAIN
+QLIKCLOUD_SUFFIX = "." + QLIKCLOUD_DOMAIN
+_SUFFIX = QLIKCLOUD_SUFFIX
 
 
 def hostname_region_label(hostname: str) -> str | None:

@@ -7,13 +7,45 @@ left, and tenants with a lint error are left out too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from checker.manifest.documents import ParsedDocument
 from checker.manifest.positions import JsonPath
 from checker.model import DeclaredSubscription, DeclaredTenant, DesiredState, Location
+
+
+class FieldSources(Mapping[str, Location]):
+    """Where each field of one tenant has its value, as ``Location`` values.
+
+    It keeps the reader's position entry of each field, a tuple whose
+    items 2 and 3 are the value's line and column, and makes a ``Location``
+    only when one is read: a manifest of 100,000 tenants has half a million
+    fields, and few of them are ever reported.
+    """
+
+    __slots__ = ("_file", "_fields")
+
+    def __init__(self, file: str, fields: Mapping[str, tuple[Any, ...]]) -> None:
+        self._file = file
+        self._fields = fields
+
+    def __getitem__(self, name: str) -> Location:
+        where = self._fields[name]
+        return Location(self._file, where[2], where[3])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._fields
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 @dataclass(slots=True)
@@ -132,7 +164,8 @@ class DesiredBuilder:
         blocked: Blocked,
     ) -> None:
         # This loop runs once per tenant: DeclaredTenant and Location are
-        # built with positional arguments and no helper calls.
+        # built with positional arguments and no helper calls, and the field
+        # positions stay the reader's tuples until one is asked for.
         blocked_tenants = blocked.tenants
         append = self.tenants.append
         append_path = self.tenant_paths.append
@@ -140,9 +173,6 @@ class DesiredBuilder:
             if blocked_tenants and (index, position) in blocked_tenants:
                 continue
             line, col, fields = positions[position]
-            sources = {}
-            for name, where in fields.items():
-                sources[name] = Location(file, where[2], where[3])
             aliases = data.get("aliases")
             append(
                 DeclaredTenant(
@@ -154,7 +184,7 @@ class DesiredBuilder:
                     data.get("status", "active"),
                     tuple(aliases) if aliases else (),
                     Location(file, line, col),
-                    sources,
+                    FieldSources(file, fields),
                 )
             )
             append_path(("subscriptions", index, "tenants", position))

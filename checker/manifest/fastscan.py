@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from checker.manifest.documents import ParsedDocument
@@ -50,7 +51,7 @@ _LINE = re.compile(
     ^(?:
         (?P<indent>[ ]*)
         (?P<dash>-[ ]+(?=[^ \n]))?
-        (?:(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?:(?P<gap>[ ]+)|$))?
+        (?:(?P<key>[A-Za-z_][A-Za-z0-9_./-]*):(?:(?P<gap>[ ]+)|$))?
         (?:
             (?P<value>{_PLAIN}|"[^"\\\n]*"|'[^'\n]*'|\[[^\n]*?\])
             (?:[ ]+\#.*|[ ]*)
@@ -88,6 +89,11 @@ def scan(text: str) -> list[ParsedDocument] | None:
 
 def _iter_rows(text: str) -> Iterator[tuple[str, ...]]:
     """Yield the groups of ``_LINE`` for every line, one slice at a time."""
+    # chain() yields the rows in C; a generator would resume once per line.
+    return chain.from_iterable(_iter_slices(text))
+
+
+def _iter_slices(text: str) -> Iterator[list[tuple[str, ...]]]:
     start = 0
     size = len(text)
     while True:
@@ -95,7 +101,7 @@ def _iter_rows(text: str) -> Iterator[tuple[str, ...]]:
         if start + _SLICE < size:
             newline = text.find("\n", start + _SLICE)
             end = size if newline == -1 else newline
-        yield from _LINE.findall(text, start, end)
+        yield _LINE.findall(text, start, end)
         if end >= size:
             return
         start = end + 1

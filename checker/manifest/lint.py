@@ -12,7 +12,11 @@ from checker.manifest import rules
 from checker.manifest.build import SubscriptionDeclarations
 from checker.manifest.positions import JsonPath, format_json_path
 from checker.model import DeclaredTenant, Diagnostic, Level, Location
-from checker.regions import HOSTNAME_LABELS, hostname_region_label
+from checker.regions import (
+    HOSTNAME_LABELS,
+    QLIKCLOUD_SUFFIX,
+    hostname_region_label,
+)
 
 SUBSCRIPTION_ID_DIGITS = 16
 
@@ -119,13 +123,18 @@ class _TenantLinter:
     def run(self) -> None:
         ids = self.ids
         hostnames = self.hostnames
+        # The region code of each known label. A label missing here is unknown.
+        regions = {label: entry.region_code for label, entry in HOSTNAME_LABELS.items()}
+        suffix = QLIKCLOUD_SUFFIX
+        cut = -len(suffix)
         for index, tenant in enumerate(self.tenants):
             key = tenant.hostname.lower()
-            label = hostname_region_label(key)
-            if label is not None:
-                entry = HOSTNAME_LABELS.get(label)
-                if entry is None or entry.region_code != tenant.region_code:
-                    self.region_problem(index, "hostname", tenant.hostname, label)
+            # hostname_region_label, inline: this runs once per tenant.
+            if key.endswith(suffix):
+                name, dot, label = key[:cut].rpartition(".")
+                if dot and name and label and "." not in name:
+                    if regions.get(label) != tenant.region_code:
+                        self.region_problem(index, "hostname", tenant.hostname, label)
             first = hostnames.setdefault(key, index)
             if first != index:
                 self.duplicate(index, "hostname", tenant.hostname, first)

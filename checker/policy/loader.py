@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
-from checker.model import DriftKind
+from checker.model import DriftKind, Location
 from checker.policy.model import (
     LIVE_RULES,
     POLICY_RULES,
@@ -28,6 +28,7 @@ from checker.policy.yamlfile import (
     Problem,
     YamlDocument,
     read_yaml,
+    read_yaml_fast,
     schema_problems,
 )
 
@@ -69,12 +70,13 @@ def load_default_policy() -> Policy:
             path = str(stack.enter_context(resources.as_file(packaged)))
         else:
             path = str(Path(__file__).resolve().parents[2] / "policy" / "default.yaml")
-        document = _load(path, "Policy", "reinstall qlik-drift")
+        document = _load(path, "Policy", "reinstall qlik-drift", fast=True)
         return _build_policy(document, base=Policy(source="(empty)"))
 
 
-def _load(path: str, kind: str, hint: str) -> YamlDocument:
-    document, problems = read_yaml(path, hint=hint)
+def _load(path: str, kind: str, hint: str, *, fast: bool = False) -> YamlDocument:
+    reader = read_yaml_fast if fast else read_yaml
+    document, problems = reader(path, hint=hint)
     problems.extend(schema_problems(document))
     if isinstance(document.data, dict):
         problems.extend(_kind_problems(document, kind))
@@ -182,22 +184,29 @@ def _known_regions() -> frozenset[str] | None:
 def _rule_id_problems(document: YamlDocument, rule_id: str) -> Iterator[Problem]:
     if any(ch in rule_id for ch in "*?["):
         return
-    location = document.location(["severity", "rules", rule_id], key=True)
     known = {**POLICY_RULES, **LIVE_RULES, **manifest_rule_levels()}
     if rule_id not in known:
         close = difflib.get_close_matches(rule_id, sorted(known), n=1)
         suggestion = f"; did you mean '{close[0]}'?" if close else ""
-        yield Problem(location, f"unknown rule id '{rule_id}'{suggestion}")
+        yield Problem(
+            _rule_id_location(document, rule_id),
+            f"unknown rule id '{rule_id}'{suggestion}",
+        )
         return
     severity = document.data["severity"]["rules"][rule_id]
     lowered = known[rule_id] == "error" and severity != "error"
     if lowered and rule_id in manifest_rule_levels():
         yield Problem(
-            location,
+            _rule_id_location(document, rule_id),
             f"the severity of '{rule_id}' cannot be lowered: the manifest loader "
             "leaves a tenant or file with this error out of the desired state, "
             "so check would report false drift",
         )
+
+
+def _rule_id_location(document: YamlDocument, rule_id: str) -> Location:
+    # Only for a problem: a position may cost a second, round-trip parse.
+    return document.location(["severity", "rules", rule_id], key=True)
 
 
 def _pointer_problem(pointer: str) -> str | None:

@@ -525,3 +525,24 @@ def test_cycles_still_collected_after_load(write: Write) -> None:
         gc.enable()
     gc.collect()
     assert alive() is None
+
+
+def test_field_sources_mapping(write: Write) -> None:
+    write(
+        "m.yaml",
+        HEADER
+        + "subscriptions:\n"
+        + '  - subscriptionId: "1234567890123456"\n'
+        + "    tenants:\n"
+        + "      - hostname: a.eu.qlikcloud.com\n"
+        + "        regionCode: eu-west-1\n",
+    )
+    tenant = load_manifests(["m.yaml"]).desired.tenants[0]
+    assert list(tenant.field_sources) == ["hostname", "regionCode"]
+    assert len(tenant.field_sources) == 2
+    assert "name" not in tenant.field_sources
+    assert tenant.field_sources.get("name") is None
+    assert dict(tenant.field_sources) == {
+        "hostname": Location("m.yaml", 6, 19),
+        "regionCode": Location("m.yaml", 7, 21),
+    }

@@ -386,3 +386,25 @@ def test_unknown_region_code(tmp_path: Path) -> None:
     assert problems == [
         f"{path}:5:33: unknown region code 'eu-wset-2'; did you mean 'eu-west-2'?"
     ]
+
+
+def test_default_policy_same_as_file() -> None:
+    # The built-in policy is read by the fast reader; --policy uses ruamel.yaml.
+    explicit = load_policy(str(ROOT / "policy" / "default.yaml"))
+    default = load_default_policy()
+    assert explicit.drift_severity == default.drift_severity
+    # A policy file is a layer over the defaults: its own layer comes last.
+    assert explicit.rule_severity[-1] == default.rule_severity[-1]
+    assert explicit.license_warning_days == default.license_warning_days
+    assert explicit.rules == default.rules
+
+
+def test_fast_read_positions(tmp_path: Path) -> None:
+    from checker.policy.yamlfile import read_yaml_fast
+
+    path = write(tmp_path / "p.yaml", policy_text("severity:\n  rules:\n    x/y: error\n"))
+    document, problems = read_yaml_fast(str(path), hint="")
+    assert problems == []
+    assert document.root is None
+    where = document.location(["severity", "rules", "x/y"], key=True)
+    assert (where.line, where.col) == (5, 5)

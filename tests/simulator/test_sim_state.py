@@ -485,3 +485,40 @@ def test_unknown_tag_secret_hidden(tmp_path: Path) -> None:
         "clients[0].clientSecret: must be a string, not a value with the YAML tag !foo"
     )
     assert_hidden(error, SECRET)
+
+
+def round_trip_state(path: Path) -> SimulatorState:
+    """Load ``path`` with ruamel.yaml only, the reader that places errors."""
+    from checker.simulator import state
+
+    return state._build(state._parse(path.read_text("utf-8"), str(path)), str(path))
+
+
+def test_yaml_fast_path_same_state() -> None:
+    from checker.simulator import state
+
+    text = ACME.read_text("utf-8")
+    fast = state._build_from_yaml(text, str(ACME))
+    assert fast is not None
+    assert fast == round_trip_state(ACME)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ["    licenseEndsAt: 2028-06-30\n", "    createdAt: 2023-01-15T10:30:00Z\n"],
+)
+def test_yaml_unquoted_date_error(tmp_path: Path, extra: str) -> None:
+    path = write(tmp_path, HEAD + "tenants:\n" + TENANT + extra)
+    with pytest.raises(UsageError) as expected:
+        round_trip_state(path)
+    assert str(load_error(tmp_path, HEAD + "tenants:\n" + TENANT + extra)) == str(
+        expected.value
+    )
+
+
+def test_yaml_number_key_round_trip(tmp_path: Path) -> None:
+    from checker.simulator import state
+
+    path = write(tmp_path, HEAD + "tenants:\n" + TENANT + "    labels: {1: one}\n")
+    assert state._build_from_yaml(path.read_text("utf-8"), str(path)) is None
+    assert load_state(path) == round_trip_state(path)
