@@ -24,6 +24,7 @@ from checker.fsutil import atomic_write_text
 from checker.live.shapes import (
     JsonNestingError,
     describe,
+    duplicate_problem,
     loads_json,
     tenant_problem,
 )
@@ -182,6 +183,13 @@ def _check_tenants(path: str | os.PathLike[str], tenants: list[Any]) -> None:
                 f"{path}: not a qlik-drift snapshot: {problem} at $.tenants[{index}]",
                 hint=_CREATE_HINT,
             )
+    duplicate = duplicate_problem(tenants, "$.tenants")
+    if duplicate is not None:
+        raise UsageError(
+            f"{path}: invalid snapshot: {duplicate}",
+            hint="a live read lists each tenant once: take the snapshot again "
+            "rather than editing it",
+        )
 
 
 def check_coverage(

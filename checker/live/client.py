@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from types import TracebackType
@@ -17,6 +18,7 @@ from checker.errors import IncompleteReadError
 from checker.live.auth import OrgTokenAuth
 from checker.live.body import read_body
 from checker.live.config import ClientConfig
+from checker.live.failures import BROKEN_BODY
 from checker.live.responses import (
     CHANGED_HINT,
     Page,
@@ -37,6 +39,12 @@ COUNT_PATH = "/api/core/tenants/actions/count"
 # Backstop against a server that never ends a listing with fresh cursors.
 # The overall deadline (ClientConfig.timeout) usually stops such a loop first.
 MAX_PAGES = 1_000_000
+
+CURSOR_LOOP_HINT = (
+    "the API returned a page or cursor it had returned before, so the listing "
+    "would never end: run the check again, and if it persists report it to "
+    "Qlik support, quoting the traceId if the message shows one"
+)
 
 # Cursor parameter names seen in Qlik next links: ``next`` in the reference,
 # ``offset`` in the get-started guide.
@@ -74,6 +82,8 @@ class OrgApiClient(AbstractContextManager["OrgApiClient"]):
     def __init__(self, config: ClientConfig) -> None:
         self._config = config
         self.deadline = Deadline(config.timeout)
+        # Set once the server sent any response; see OrgRetry.
+        self._reached = threading.Event()
         self._limiter = RateLimiter(
             {1: config.tier1_per_minute, 2: config.tier2_per_minute},
             config.rate_window_seconds,
@@ -121,6 +131,7 @@ class OrgApiClient(AbstractContextManager["OrgApiClient"]):
             deadline=self.deadline,
             retry_after_default=config.retry_after_default,
             retry_after_cap=config.retry_after_max,
+            reached=self._reached,
         )
 
     @property
@@ -221,18 +232,18 @@ class OrgApiClient(AbstractContextManager["OrgApiClient"]):
     def _follow_pages(self, path: str, params: Params, action: str) -> Iterator[Page]:
         seen_cursors = {_cursor_key(path, params)}
         seen_ids: set[str] = set()
+        # The tenant ids of each page, to tell a page served again from a
+        # tenant that moved in the sort order while the pages were read.
+        seen_pages: dict[tuple[str, ...], int] = {}
         expected_total: int | None = None
         listed = 0
         for number in range(1, MAX_PAGES + 1):
             page_action = f"{action} (page {number})"
             page = parse_page(self._get_json(path, params, page_action), page_action)
-            for tenant in page.tenants:
-                if tenant["id"] in seen_ids:
-                    raise IncompleteReadError(
-                        f"{page_action}: tenant {tenant['id']} was returned twice",
-                        hint=CHANGED_HINT,
-                    )
-                seen_ids.add(tenant["id"])
+            page_ids = tuple(tenant["id"] for tenant in page.tenants)
+            _check_repeats(page_action, page, page_ids, seen_ids, seen_pages)
+            seen_ids.update(page_ids)
+            seen_pages.setdefault(page_ids, number)
             listed += len(page.tenants)
             if number == 1:
                 expected_total = page.total_results
@@ -247,7 +258,8 @@ class OrgApiClient(AbstractContextManager["OrgApiClient"]):
                 raise IncompleteReadError(
                     f"{page_action}: the next link repeats an earlier cursor "
                     f"(cursor loop), so the listing cannot be completed",
-                    hint="run again, and report it to Qlik support if it persists",
+                    hint=CURSOR_LOOP_HINT,
+                    trace_id=page.trace_id,
                 )
             seen_cursors.add(key)
         raise IncompleteReadError(f"{action}: stopped after {MAX_PAGES} pages")
@@ -333,15 +345,19 @@ class OrgApiClient(AbstractContextManager["OrgApiClient"]):
                         hint="check the network or proxy, then run again",
                     ) from exc
                 delay = self._body_retry_delay(attempt)
-                logger.info(
+                logger.warning(
                     "retrying %s %s in %.1f s: the connection broke off mid-response",
                     method,
                     urlsplit(url).path,
                     delay,
                 )
-                self.deadline.sleep(delay, "a retry after a broken response")
+                self.deadline.last_failure = BROKEN_BODY
+                self.deadline.sleep(
+                    delay, "a retry after a broken response", BROKEN_BODY
+                )
             except requests.RequestException as exc:
-                raise transport_error(exc, action) from exc
+                never_reached = None if self._reached.is_set() else self._config.org_url
+                raise transport_error(exc, action, never_reached=never_reached) from exc
         raise AssertionError("unreachable: the loop returns or raises")
 
     def _body_retry_delay(self, attempt: int) -> float:
@@ -356,6 +372,34 @@ def _cursor_key(path: str, params: Params) -> str:
         if name in _CURSOR_PARAMS:
             return f"cursor {value}"
     return path + "?" + "&".join(f"{name}={value}" for name, value in sorted(params))
+
+
+def _check_repeats(
+    action: str,
+    page: Page,
+    page_ids: tuple[str, ...],
+    seen_ids: set[str],
+    seen_pages: dict[tuple[str, ...], int],
+) -> None:
+    """Raise when a page repeats tenants of earlier pages.
+
+    The same page served again is a cursor loop. A few repeated tenants
+    mean that the organization changed between two pages.
+    """
+    earlier = seen_pages.get(page_ids) if page_ids else None
+    if earlier is not None:
+        raise IncompleteReadError(
+            f"{action}: the API returned page {earlier} again (cursor loop), "
+            "so the listing cannot be completed",
+            hint=CURSOR_LOOP_HINT,
+            trace_id=page.trace_id,
+        )
+    for tenant_id in page_ids:
+        if tenant_id in seen_ids:
+            raise IncompleteReadError(
+                f"{action}: tenant {tenant_id} was returned twice",
+                hint=CHANGED_HINT,
+            )
 
 
 def _check_total(action: str, listed: int, expected: int | None) -> None:

@@ -26,14 +26,19 @@ RATE_WINDOW_SECONDS = 300.0
 def validate_org_url(url: str) -> str:
     """Return ``url`` normalized to ``scheme://host[:port]``, or raise ``UsageError``.
 
-    The Organization API lives at the root of the console host, so a path,
-    query, fragment or user info is rejected. A bare host gets ``https://``.
-    Plain ``http`` is accepted only for a loopback host (a local simulator),
-    because the access token would otherwise cross the network in clear text.
+    The Organization API lives at the root of the console host, so a path
+    other than ``/``, a query, a fragment or user info is rejected. The
+    scheme is required: guessing ``https`` for ``127.0.0.1:8080`` would turn
+    a simulator address into a failed TLS handshake. Plain ``http`` is
+    accepted only for a loopback host (a local simulator), because the access
+    token would otherwise cross the network in clear text.
     """
     text = url.strip()
     if "://" not in text:
-        text = f"https://{text}"
+        raise UsageError(
+            f"invalid organization URL {url!r}: add the scheme, e.g. {DEFAULT_ORG_URL} "
+            "or http://127.0.0.1:8080 for a local simulator"
+        )
     try:
         parts = urlsplit(text)
         host = parts.hostname
@@ -53,9 +58,14 @@ def validate_org_url(url: str) -> str:
             hint="pass the OAuth client id and secret as credentials, not in the URL",
         )
     if parts.path not in ("", "/") or parts.query or parts.fragment:
+        if parts.path not in ("", "/"):
+            extra = f"the path {parts.path[:100]!r}"
+        else:
+            extra = "a query" if parts.query else "a fragment"
         raise UsageError(
-            f"invalid organization URL {url!r}: it must not have a path or query",
-            hint=f"use the console host only, for example `{DEFAULT_ORG_URL}`",
+            f"invalid organization URL {url!r}: it has {extra}, but the Organization "
+            "API URL is scheme and host only (no path or query)",
+            hint=f"use scheme and host only, for example `{DEFAULT_ORG_URL}`",
         )
     if scheme == "http" and not is_loopback(host):
         raise UsageError(

@@ -20,6 +20,7 @@ from checker.errors import (
 from checker.live.client import OrgApiClient, subscription_filter
 from checker.live.config import ClientConfig
 from checker.live.responses import CHANGED_HINT
+from checker.live.shapes import duplicate_problem
 from checker.live.transport import ReadCancelledError
 from checker.model import LiveState, Location
 
@@ -77,6 +78,13 @@ def read_live_state(
             client.deadline.cancel()  # wakes workers that still sleep
             raise
 
+    # A tenant id or hostname on two tenants would show as false drift.
+    duplicate = duplicate_problem(tenants)
+    if duplicate is not None:
+        raise IncompleteReadError(
+            f"the Organization API returned an inconsistent tenant list: {duplicate}",
+            hint=CHANGED_HINT,
+        )
     logger.info("read %d tenants (%s scope)", len(tenants), scope)
     return LiveState(
         tenants=tenants,

@@ -19,6 +19,7 @@ from checker.errors import (
     PermissionDeniedError,
     RateLimitError,
 )
+from checker.live.failures import ORG_URL_HINT, is_refused
 from checker.live.shapes import (
     JsonNestingError,
     describe,
@@ -55,6 +56,8 @@ class Page:
     tenants: list[dict[str, Any]]
     next_href: str | None
     total_results: int | None
+    # A top-level traceId, should the API send one with a listing.
+    trace_id: str | None = None
 
 
 def error_from_response(
@@ -135,8 +138,14 @@ def _envelope_detail(response: requests.Response) -> tuple[str, str | None]:
     return text, trace_id if isinstance(trace_id, str) and trace_id else None
 
 
-def transport_error(exc: requests.RequestException, action: str) -> ApiError:
-    """Build the error for a request that got no usable response."""
+def transport_error(
+    exc: requests.RequestException, action: str, *, never_reached: str | None = None
+) -> ApiError:
+    """Build the error for a request that got no usable response.
+
+    ``never_reached`` is the org URL when no request of the read ever got a
+    response: a refused connection then means that nothing listens there.
+    """
     url = exc.request.url if exc.request is not None else None
     if isinstance(url, bytes):
         url = url.decode("utf-8", errors="replace")
@@ -153,6 +162,12 @@ def transport_error(exc: requests.RequestException, action: str) -> ApiError:
         return ApiError(
             f"{action} timed out waiting for {host}",
             hint="check the network, or raise the connect or read timeout",
+        )
+    if never_reached is not None and is_refused(_retry_reason(exc)):
+        return ApiError(
+            f"{action} failed: the connection to {never_reached} was refused, "
+            "so nothing is listening at that address",
+            hint=ORG_URL_HINT,
         )
     if isinstance(exc, requests.exceptions.ConnectionError):
         return ApiError(
@@ -172,6 +187,12 @@ def _timed_out(exc: requests.RequestException) -> bool:
     return isinstance(reason, urllib3.exceptions.TimeoutError) and not isinstance(
         reason, urllib3.exceptions.NewConnectionError
     )
+
+
+def _retry_reason(exc: requests.RequestException) -> BaseException:
+    """Return the error inside the ``MaxRetryError`` that requests wraps, if any."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return reason if isinstance(reason, BaseException) else exc
 
 
 def _root_cause_name(exc: BaseException) -> str:
@@ -224,7 +245,13 @@ def parse_page(body: Any, action: str) -> Page:
         raise _malformed(action, "links.next.href is not a string")
 
     total = body.get("totalResults")
-    return Page(tenants, next_href or None, parse_count(total, action, "totalResults"))
+    trace_id = body.get("traceId")
+    return Page(
+        tenants,
+        next_href or None,
+        parse_count(total, action, "totalResults"),
+        trace_id[:100] if isinstance(trace_id, str) and trace_id else None,
+    )
 
 
 def check_tenant(tenant: Any, action: str, where: str) -> None:

@@ -9,6 +9,7 @@ accepted: Qlik adds them over time and the comparison reports them as they are.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -65,6 +66,41 @@ def tenant_problem(tenant: Any) -> str | None:
                 f"{label} has an invalid 'hostnames': item {index} is "
                 f"{describe(hostname)}, expected {expected}"
             )
+    return None
+
+
+def duplicate_problem(
+    tenants: Sequence[dict[str, Any]], where: str = ""
+) -> str | None:
+    """Return the first tenant id or hostname that two tenants share, or ``None``.
+
+    Ids and hostnames identify one tenant each, so a repeat would show as
+    false drift. Hostnames are compared case-insensitively, as DNS names are.
+    ``where`` is the path of the tenant list in messages, such as
+    ``$.tenants``; without it, messages give no positions. Each tenant must
+    already pass ``tenant_problem``.
+    """
+
+    def at(index: int) -> str:
+        return f" at {where}[{index}]" if where else ""
+
+    ids: dict[str, int] = {}
+    hostnames: dict[str, int] = {}
+    for index, tenant in enumerate(tenants):
+        tenant_id = tenant["id"]
+        first = ids.setdefault(tenant_id, index)
+        if first != index:
+            place = f",{at(first)} and{at(index)}" if where else ""
+            return f"tenant {tenant_id[:100]} appears twice{place}"
+        names = dict.fromkeys(str(name).lower() for name in tenant["hostnames"])
+        for hostname in names:
+            owner = hostnames.setdefault(hostname, index)
+            if owner != index:
+                return (
+                    f"hostname {hostname[:255]} appears on two tenants, "
+                    f"{tenants[owner]['id'][:100]}{at(owner)} and "
+                    f"{tenant_id[:100]}{at(index)}"
+                )
     return None
 
 

@@ -16,14 +16,20 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InvalidHeader
+from urllib3.exceptions import InvalidHeader, MaxRetryError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from checker.errors import ApiError
 from checker.live.config import is_loopback
+from checker.live.failures import SLOW_READ_HINT, Failure, attempt_failure, is_refused
 
 logger = logging.getLogger(__name__)
+
+# A refused connection before the server ever responded means that nothing
+# listens at the org URL, which retries rarely fix: one quick retry only.
+FIRST_CONTACT_REFUSED_RETRIES = 1
+FIRST_CONTACT_RETRY_DELAY = 0.2
 
 
 class ReadCancelledError(ApiError):
@@ -34,7 +40,9 @@ class Deadline:
     """The overall time limit of one read, shared by all its threads.
 
     Nested ``scope()`` calls share the outermost limit. ``cancel()`` wakes
-    every ``sleep()`` so that worker threads stop promptly.
+    every ``sleep()`` so that worker threads stop promptly. ``last_failure``
+    is the latest failed attempt of the read, cleared by a good response, so
+    a timeout names the cause that made the read wait.
     """
 
     def __init__(self, timeout: float) -> None:
@@ -43,6 +51,7 @@ class Deadline:
         self._depth = 0
         self._expires_at: float | None = None
         self._cancelled = threading.Event()
+        self.last_failure: Failure | None = None
 
     @contextmanager
     def scope(self) -> Iterator[None]:
@@ -73,23 +82,33 @@ class Deadline:
         if self._cancelled.is_set():
             raise ReadCancelledError("the read was cancelled")
         if self.remaining() <= 0:
-            raise self.timed_out()
+            raise self.timed_out(cause=self.last_failure)
 
-    def sleep(self, seconds: float, reason: str) -> None:
+    def sleep(self, seconds: float, reason: str, cause: Failure | None = None) -> None:
         """Sleep ``seconds``, or raise at once if that would pass the deadline."""
         if seconds > self.remaining():
-            raise self.timed_out(reason, seconds)
+            raise self.timed_out(reason, seconds, cause)
         if self._cancelled.wait(seconds):
             raise ReadCancelledError("the read was cancelled")
 
-    def timed_out(self, reason: str | None = None, wait: float = 0.0) -> ApiError:
-        """Build the error for a read that ran out of time."""
-        detail = f" ({reason} required {wait:.1f} s more)" if reason else ""
+    def timed_out(
+        self, reason: str | None = None, wait: float = 0.0, cause: Failure | None = None
+    ) -> ApiError:
+        """Build the error for a read that ran out of time.
+
+        The hint follows ``cause``, the failure that made the read wait. Without
+        one, the read was simply too slow for the timeout.
+        """
+        if reason:
+            detail = f" ({reason} required {wait:.1f} s more)"
+        elif cause is not None:
+            detail = f" (the last error was {cause.cause})"
+        else:
+            detail = ""
         return ApiError(
             f"the Organization API read timed out: it did not finish within "
             f"{self.timeout:g} s{detail}",
-            hint="raise the timeout, or use the subscriptions scope "
-            "for a large organization",
+            hint=cause.hint if cause is not None else SLOW_READ_HINT,
         )
 
 
@@ -184,7 +203,11 @@ class OrgRetry(Retry):
     A 429 without ``Retry-After`` waits ``retry_after_default`` seconds, a
     ``Retry-After`` is capped at ``retry_after_cap``, and other retries back
     off exponentially from the first retry, with jitter. Each retry is logged
-    and takes a slot from the shared rate limiter before it is sent.
+    at WARNING and takes a slot from the shared rate limiter before it is sent.
+
+    ``reached`` is set once the server has sent any response. Before that, a
+    refused connection gets ``FIRST_CONTACT_REFUSED_RETRIES`` quick retries
+    only; later in the read it gets the full backoff.
     """
 
     def __init__(
@@ -194,6 +217,7 @@ class OrgRetry(Retry):
         deadline: Deadline | None = None,
         retry_after_default: float = 1.0,
         retry_after_cap: float = 120.0,
+        reached: threading.Event | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -201,10 +225,12 @@ class OrgRetry(Retry):
         self.deadline = deadline
         self.retry_after_default = retry_after_default
         self.retry_after_cap = retry_after_cap
+        self.reached = reached if reached is not None else threading.Event()
 
     def new(self, **kw: Any) -> OrgRetry:
         kw.setdefault("limiter", self.limiter)
         kw.setdefault("deadline", self.deadline)
+        kw.setdefault("reached", self.reached)
         kw.setdefault("retry_after_default", self.retry_after_default)
         kw.setdefault("retry_after_cap", self.retry_after_cap)
         return super().new(**kw)
@@ -218,6 +244,14 @@ class OrgRetry(Retry):
         _pool: Any = None,
         _stacktrace: TracebackType | None = None,
     ) -> OrgRetry:
+        if response is not None:
+            self.reached.set()
+        elif self._refused_before_contact(error):
+            earlier = sum(1 for item in self.history if is_refused(item.error))
+            if earlier >= FIRST_CONTACT_REFUSED_RETRIES:
+                assert error is not None  # checked by _refused_before_contact
+                reason: Any = error
+                raise MaxRetryError(_pool, url, reason) from error
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         if response is not None:
             # The response will be retried. urllib3 would read its body to the
@@ -225,6 +259,9 @@ class OrgRetry(Retry):
             # connection is closed instead. Headers such as Retry-After stay.
             response.close()
         return retry
+
+    def _refused_before_contact(self, error: BaseException | None) -> bool:
+        return not self.reached.is_set() and is_refused(error)
 
     def get_backoff_time(self) -> float:
         retries = len(self.history)
@@ -239,8 +276,9 @@ class OrgRetry(Retry):
         last = self.history[-1] if self.history else None
         method = (last.method if last else None) or "GET"
         path = urlsplit(last.url or "").path if last else ""
-        cause = _retry_cause(last)
-        logger.info(
+        failure = attempt_failure(last.status, last.error) if last else None
+        cause = failure.cause if failure else "an error"
+        logger.warning(
             "retrying %s %s after %s in %.1f s (retry %d)",
             method,
             path,
@@ -249,10 +287,11 @@ class OrgRetry(Retry):
             len(self.history),
         )
         deadline = self.deadline or Deadline(math.inf)
+        deadline.last_failure = failure
         tier = rate_tier(method, path)
         if self.limiter is not None:
             self.limiter.release_held()  # the failed attempt has been answered
-        deadline.sleep(delay, f"a retry after {cause}")
+        deadline.sleep(delay, f"a retry after {cause}", failure)
         if self.limiter is not None and tier is not None:
             self.limiter.acquire(tier, deadline)
 
@@ -266,17 +305,10 @@ class OrgRetry(Retry):
                     logger.debug("ignoring invalid Retry-After header %r", header)
             if response.status == 429:
                 return self.retry_after_default
+        last = self.history[-1] if self.history else None
+        if last is not None and self._refused_before_contact(last.error):
+            return min(self.get_backoff_time(), FIRST_CONTACT_RETRY_DELAY)
         return self.get_backoff_time()
-
-
-def _retry_cause(last: Any) -> str:
-    if last is None:
-        return "an error"
-    if last.status:
-        return f"HTTP {last.status}"
-    if last.error is not None:
-        return type(last.error).__name__
-    return "an error"
 
 
 class OrgAdapter(HTTPAdapter):
@@ -302,6 +334,7 @@ class OrgAdapter(HTTPAdapter):
         super().__init__(max_retries=retry, pool_maxsize=pool_maxsize)
         self.limiter = limiter
         self.deadline = deadline
+        self.reached = retry.reached
 
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, **kwargs: Any
@@ -333,5 +366,8 @@ class OrgAdapter(HTTPAdapter):
             self.limiter.release_held()
         elapsed = (time.monotonic() - started) * 1000
         logger.debug("%s %s %s %.0f ms", method, path, response.status_code, elapsed)
+        self.reached.set()
+        if response.status_code < 500 and response.status_code != 429:
+            self.deadline.last_failure = None
         return response
 

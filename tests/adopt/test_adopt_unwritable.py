@@ -190,7 +190,7 @@ def test_import_region_mismatch_lint(tmp_path: Path, cli: RunCli) -> None:
 
 
 def test_import_duplicate_hostname_lint(tmp_path: Path, cli: RunCli) -> None:
-    # Two tenants of one snapshot claim one hostname: a lint error across files.
+    # Two tenants of one snapshot claim one hostname: the snapshot is rejected.
     source = snapshot_file(
         tmp_path / "snap.json",
         [
@@ -200,7 +200,7 @@ def test_import_duplicate_hostname_lint(tmp_path: Path, cli: RunCli) -> None:
     )
     result = cli("import", "--from-snapshot", source, "-o", tmp_path / "out")
     assert result.code == 2
-    assert "lint/duplicate-tenant" in result.err
+    assert "hostname a.eu.qlikcloud.com appears on two tenants" in result.err
     assert not (tmp_path / "out").exists()
 
 

@@ -220,3 +220,46 @@ def test_snapshot_output_folder_missing(cli: CliRunner, workspace: Path) -> None
     result = cli("snapshot", "-o", "no/such/live.json", "--simulate", STATE)
     assert result.code == 2
     assert "does not exist" in result.err
+
+
+def test_duplicate_tenant_id_exits_two(cli: CliRunner, workspace: Path) -> None:
+    data = json.loads(snapshot_text(acme_prod()))
+    data["tenants"].append(acme_prod(hostnames=["acme-copy.eu.qlikcloud.com"]))
+    (workspace / "live.json").write_text(json.dumps(data), encoding="utf-8")
+
+    result = cli("check", "manifests", "--live", "live.json")
+
+    assert result.code == 2
+    assert "live.json: invalid snapshot" in result.err
+    assert "tenant TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69 appears twice" in result.err
+    assert "$.tenants[0] and at $.tenants[1]" in result.err
+    assert "unmanaged" not in result.out
+
+
+def test_duplicate_hostname_exits_two(cli: CliRunner, workspace: Path) -> None:
+    data = json.loads(snapshot_text(acme_prod()))
+    other = acme_prod(id="TOtherTenant0000000000000000001")
+    other["hostnames"] = ["x.eu.qlikcloud.com", "ACME-PROD.eu.qlikcloud.com"]
+    data["tenants"].append(other)
+    (workspace / "live.json").write_text(json.dumps(data), encoding="utf-8")
+
+    result = cli("check", "manifests", "--live", "live.json")
+
+    assert result.code == 2
+    assert "live.json: invalid snapshot" in result.err
+    assert "hostname acme-prod.eu.qlikcloud.com appears on two tenants" in result.err
+    assert "TOtherTenant0000000000000000001 at $.tenants[1]" in result.err
+
+
+def test_distinct_tenants_accepted(tmp_path: Path) -> None:
+    # The control case: a second tenant with its own id and hostname loads.
+    data = json.loads(snapshot_text(acme_prod()))
+    other = acme_prod(id="TOtherTenant0000000000000000001")
+    other["hostnames"] = ["acme-other.eu.qlikcloud.com"]
+    data["tenants"].append(other)
+    path = tmp_path / "live.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    live = load_snapshot(path)
+
+    assert len(live.tenants) == 2

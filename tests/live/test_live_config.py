@@ -19,7 +19,7 @@ CREDENTIALS = Credentials(SecretStr(CLIENT_ID), SecretStr(CLIENT_SECRET))
     [
         ("https://console.qlikcloud.com", "https://console.qlikcloud.com"),
         ("https://Console.QlikCloud.com/", "https://console.qlikcloud.com"),
-        ("  console.qlikcloud.com  ", "https://console.qlikcloud.com"),
+        ("  https://console.qlikcloud.com  ", "https://console.qlikcloud.com"),
         ("HTTPS://console.qlikcloud.com:8443", "https://console.qlikcloud.com:8443"),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
         ("http://127.8.9.10:1", "http://127.8.9.10:1"),
@@ -43,6 +43,11 @@ def test_org_url_normalized(url: str, expected: str) -> None:
         ("https://user:pw@console.qlikcloud.com", "user info"),
         ("https://", "expected https"),
         ("https://console.qlikcloud.com:99999", "invalid organization URL"),
+        ("127.0.0.1:18080", "add the scheme"),
+        ("console.qlikcloud.com", "add the scheme"),
+        ("https://console.qlikcloud.com//", "it has the path"),
+        ("https://console.qlikcloud.com/?a=b", "it has a query"),
+        ("https://console.qlikcloud.com#top", "it has a fragment"),
     ],
 )
 def test_org_url_rejected(url: str, reason: str) -> None:
@@ -51,6 +56,17 @@ def test_org_url_rejected(url: str, reason: str) -> None:
 
     assert reason in str(caught.value)
     assert "pw" not in str(caught.value)
+
+
+def test_org_url_without_scheme_message() -> None:
+    with pytest.raises(UsageError) as caught:
+        validate_org_url("127.0.0.1:18080")
+
+    message = str(caught.value)
+    assert "invalid organization URL '127.0.0.1:18080'" in message
+    assert "https://console.qlikcloud.com" in message
+    assert "http://127.0.0.1:8080 for a local simulator" in message
+    assert caught.value.exit_code == 2
 
 
 def test_config_normalizes_url() -> None:

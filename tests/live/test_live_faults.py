@@ -79,9 +79,10 @@ LOOP = Outcome(
     IncompleteReadError, r"next link repeats an earlier cursor \(cursor loop\)"
 )
 # A loop on a first page (no cursor yet) returns that page again under a new
-# cursor, so the repeated tenants give it away.
+# cursor, so the repeated page gives it away.
 LOOP_OR_REPEAT = Outcome(
-    IncompleteReadError, r"cursor loop|tenant \S+ was returned twice"
+    IncompleteReadError,
+    r"repeats an earlier cursor \(cursor loop\)|returned page \d+ again \(cursor loop\)",
 )
 REJECTED = Outcome(
     AuthError,

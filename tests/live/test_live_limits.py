@@ -120,10 +120,11 @@ def test_connection_refused() -> None:
     with pytest.raises(ApiError) as caught:
         read_live_state(config, ["1"])
 
-    assert "requesting an access token failed: could not connect to 127.0.0.1" in str(
+    # Nothing ever responded, so the read stops after one quick retry.
+    assert "requesting an access token failed: the connection to http://127.0.0.1" in str(
         caught.value
     )
-    assert "retries exhausted" in str(caught.value)
+    assert "was refused" in str(caught.value)
 
 
 def changing_org(
@@ -213,7 +214,7 @@ def test_read_timeout_retried(
     live = read_live_state(client_config(sim, read_timeout=0.1), ACME_SUBSCRIPTIONS)
 
     assert len(live.tenants) == 8
-    assert "retrying GET /api/core/tenants after ReadTimeoutError" in debug_logs.text
+    assert "retrying GET /api/core/tenants after read timeout" in debug_logs.text
 
 
 def test_read_timeout_exhausted(

@@ -199,7 +199,7 @@ def test_check_empty_filter_is_none(provider: Provider) -> None:
 
 def test_check_drops_provider_key(provider: Provider) -> None:
     result = provider.check(
-        {}, {"__provider": "blob", "org_url": "console.qlikcloud.com"}
+        {}, {"__provider": "blob", "org_url": "https://Console.qlikcloud.com/"}
     )
     assert "__provider" not in result.inputs
     assert result.inputs["org_url"] == "https://console.qlikcloud.com"

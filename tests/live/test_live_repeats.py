@@ -1,0 +1,140 @@
+"""Tenants, pages and hostnames that a listing repeats: a cursor loop gets its
+own hint, a tenant moved between pages gets the changed-organization hint, and
+a hostname on two tenants fails the read.
+
+The simulator serves consistent organizations, so small loopback servers send
+the moved tenant and the shared hostname.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from live_helpers import (
+    ACME_SUBSCRIPTIONS,
+    LoopbackServer,
+    StartSim,
+    api_tenant,
+    client_config,
+    credentials_for_tests,
+    json_response,
+    loopback_server,
+    token_payload,
+)
+
+from checker.errors import IncompleteReadError
+from checker.live import ClientConfig, read_live_state
+from checker.live.client import CURSOR_LOOP_HINT
+from checker.live.responses import CHANGED_HINT
+from checker.simulator import Fault, FaultPlan, SimulatorState
+
+Respond = Callable[[str, str, LoopbackServer], tuple[int, dict[str, str], bytes]]
+
+
+def listing(pages: dict[str, dict[str, Any]]) -> Respond:
+    """Serve ``pages`` by cursor (``next``, "" for the first page) to any list."""
+
+    def respond(
+        method: str, path: str, server: LoopbackServer
+    ) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(path)
+        if url.path == "/oauth/token":
+            return json_response(200, token_payload())
+        cursor = parse_qs(url.query).get("next", [""])[0]
+        return json_response(200, pages[cursor])
+
+    return respond
+
+
+def read_org(server: LoopbackServer) -> list[dict[str, Any]]:
+    config = ClientConfig(org_url=server.url, credentials=credentials_for_tests())
+    return read_live_state(config, []).tenants
+
+
+@pytest.mark.parametrize("scope", ["organization", "subscriptions"])
+def test_cursor_loop_first_page(
+    start_sim: StartSim, acme_state: SimulatorState, scope: str
+) -> None:
+    plan = FaultPlan(faults=(Fault("cursor-loop", endpoint="list"),))
+    sim = start_sim(acme_state, plan)
+
+    config = client_config(sim)
+
+    with pytest.raises(IncompleteReadError) as caught:
+        read_live_state(config, ACME_SUBSCRIPTIONS, scope=scope)  # type: ignore[arg-type]
+
+    assert "(page 2): the API returned page 1 again (cursor loop)" in str(caught.value)
+    assert caught.value.hint == CURSOR_LOOP_HINT
+
+
+def test_cursor_loop_hint_text() -> None:
+    assert "returned before" in CURSOR_LOOP_HINT
+    assert "traceId" in CURSOR_LOOP_HINT
+    assert "may have changed" not in CURSOR_LOOP_HINT
+
+
+def test_cursor_loop_keeps_trace_id() -> None:
+    pages = {
+        "": {
+            "data": [api_tenant("t1")],
+            "links": {"next": {"href": "/api/core/tenants?next=c1"}},
+        },
+        "c1": {
+            "data": [api_tenant("t2")],
+            "links": {"next": {"href": "/api/core/tenants?next=c1"}},
+            "traceId": "0000000000000000d3a2403ffa24786d",
+        },
+    }
+
+    with loopback_server(listing(pages)) as server:
+        with pytest.raises(IncompleteReadError) as caught:
+            read_org(server)
+
+    assert "repeats an earlier cursor (cursor loop)" in str(caught.value)
+    assert "(traceId 0000000000000000d3a2403ffa24786d)" in str(caught.value)
+    assert caught.value.hint == CURSOR_LOOP_HINT
+
+
+def test_moved_tenant_changed_hint() -> None:
+    # Page 2 repeats one tenant of page 1 next to a new one: not the same page.
+    pages = {
+        "": {
+            "data": [api_tenant("t1"), api_tenant("t2")],
+            "links": {"next": {"href": "/api/core/tenants?next=c1"}},
+        },
+        "c1": {"data": [api_tenant("t2"), api_tenant("t3")], "links": {}},
+    }
+
+    with loopback_server(listing(pages)) as server:
+        with pytest.raises(IncompleteReadError) as caught:
+            read_org(server)
+
+    assert "(page 2): tenant t2 was returned twice" in str(caught.value)
+    assert caught.value.hint == CHANGED_HINT
+
+
+def test_shared_hostname_fails_read() -> None:
+    other = api_tenant("t2")
+    other["hostnames"] = ["T1.eu.qlikcloud.com"]
+    pages = {"": {"data": [api_tenant("t1"), other], "links": {}}}
+
+    with loopback_server(listing(pages)) as server:
+        with pytest.raises(IncompleteReadError) as caught:
+            read_org(server)
+
+    message = str(caught.value)
+    assert "inconsistent tenant list" in message
+    assert "hostname t1.eu.qlikcloud.com appears on two tenants, t1 and t2" in message
+
+
+def test_distinct_hostnames_read() -> None:
+    # The control case: the same server with distinct hostnames reads both.
+    pages = {"": {"data": [api_tenant("t1"), api_tenant("t2")], "links": {}}}
+
+    with loopback_server(listing(pages)) as server:
+        tenants = read_org(server)
+
+    assert [tenant["id"] for tenant in tenants] == ["t1", "t2"]
