@@ -85,7 +85,7 @@ class LiveState:
     """What was read from the Organization API (or a snapshot).
 
     ``tenants`` are the API's tenant objects as returned, unknown fields kept.
-    ``scope`` says how much of the organization was read: ``organization``
+    ``scope`` is how much of the organization was read: ``organization``
     means every tenant of the organization; ``subscriptions`` means only the
     tenants of ``subscription_ids``. A ``LiveState`` only exists for a complete
     read: a partial read raises instead.

@@ -115,7 +115,7 @@ def emit_report(
     targets = resolve_outputs(format_name, outputs)
     colored = use_color(color)
     text = write_outputs(report, targets, color=colored)
-    # click strips ANSI codes when stdout is not a terminal unless told otherwise,
+    # click strips ANSI codes when stdout is not a terminal unless color=True is passed,
     # which would make --color always a no-op in a pipe.
     write_stdout(text, color=colored or None)
 

@@ -142,7 +142,7 @@ class OrgApiClient(AbstractContextManager["OrgApiClient"]):
         return f"OrgApiClient(org_url={self._config.org_url!r})"
 
     def __reduce__(self) -> tuple[object, ...]:
-        raise TypeError("OrgApiClient cannot be pickled: it holds credentials")
+        raise TypeError("OrgApiClient cannot be pickled: it contains credentials")
 
     def __exit__(
         self,
