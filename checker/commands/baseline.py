@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from checker.commands.check import LiveOptions, live_parameters, progress_enabled, read_live
-from checker.commands.common import load_policy_options, policy_options
+from checker.commands.common import (
+    exclude_option,
+    load_policy_options,
+    policy_options,
+)
 from checker.commands.globalopts import global_options
 from checker.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from checker.model import DesiredState, LiveState
@@ -39,6 +43,7 @@ def _live_parameters() -> list[click.Parameter]:
 
 @click.command(params=_live_parameters())
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@exclude_option
 @click.option(
     "-o",
     "--output",
@@ -63,6 +68,7 @@ def baseline(
     ctx: click.Context,
     /,
     paths: tuple[str, ...],
+    excludes: tuple[str, ...],
     output_path: str,
     expires_in: int | None,
     force: bool,
@@ -89,7 +95,7 @@ def baseline(
 
     # Checked before the organization is read, so a bad value fails fast.
     expiry_date(day, expires_in)
-    desired = _desired(paths, policy)
+    desired = _desired(paths, excludes, policy)
     if desired is None:
         return EXIT_FINDINGS
     live = _read(desired, live_file, live_options)
@@ -114,13 +120,15 @@ def baseline(
     return EXIT_OK
 
 
-def _desired(paths: tuple[str, ...], policy: Policy) -> DesiredState | None:
+def _desired(
+    paths: tuple[str, ...], excludes: tuple[str, ...], policy: Policy
+) -> DesiredState | None:
     """Return the declared state, or None after printing what makes it invalid."""
     from checker.manifest import load_manifests
     from checker.policy.apply import offline_diagnostics
     from checker.report import Report, render
 
-    result = load_manifests(list(paths))
+    result = load_manifests(list(paths), exclude=excludes)
     diagnostics = offline_diagnostics(result.desired, result.diagnostics, policy)
     report = Report(command="validate", files=result.files, diagnostics=diagnostics)
     if not report.errors:

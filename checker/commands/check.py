@@ -18,6 +18,7 @@ from checker.adopt.options import check_dry_run_stdout, fix_options, fix_request
 from checker.commands.common import (
     color_option,
     emit_report,
+    exclude_option,
     exit_code_for,
     format_option,
     load_policy_options,
@@ -80,6 +81,7 @@ def progress_enabled(choice: str) -> bool:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@exclude_option
 @click.option(
     "--org-url",
     envvar="QLIK_ORG_URL",
@@ -157,6 +159,7 @@ def progress_enabled(choice: str) -> bool:
 @global_options
 def check(
     paths: tuple[str, ...],
+    excludes: tuple[str, ...],
     org_url: str,
     credentials_file: str | None,
     simulate: str | None,
@@ -196,7 +199,7 @@ def check(
     if request is not None and request.dry_run:
         check_dry_run_stdout(format_name, outputs)
     policy, ignores, day = load_policy_options(policy_file, ignore_files, today)
-    result = load_manifests(list(paths))
+    result = load_manifests(list(paths), exclude=excludes)
 
     from checker.policy.apply import apply_live_policy, offline_diagnostics
 
@@ -263,7 +266,8 @@ def check(
             return exit_code_for(report)
         if written:
             # Report the drift that remains: the rewritten files, the same live state.
-            report = build_report(load_manifests(list(paths)), live)
+            reloaded = load_manifests(list(paths), exclude=excludes)
+            report = build_report(reloaded, live)
     emit_report(report, format_name, color, outputs)
     return exit_code_for(report)
 

@@ -48,6 +48,18 @@ def output_option(func: F) -> F:
     )(func)
 
 
+def exclude_option(func: F) -> F:
+    return click.option(
+        "--exclude",
+        "excludes",
+        multiple=True,
+        metavar="GLOB",
+        help="Skip files and folders matching GLOB (gitignore syntax, relative to "
+        "each folder argument) when searching folders; files named directly are "
+        "always read. Repeatable: --exclude 'live/*' --exclude 'Pulumi.yaml'",
+    )(func)
+
+
 def policy_options(func: F) -> F:
     """Add --policy, --ignore-file and --today; see ``load_policy_options``."""
     func = click.option(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from checker.commands.check import LiveOptions, live_parameters, progress_enabled, read_live
+from checker.commands.common import exclude_option
 from checker.commands.globalopts import global_options
 from checker.commands.output import STDOUT, check_output_path, write_stdout
 from checker.errors import EXIT_FINDINGS, EXIT_OK, UsageError
@@ -29,6 +30,7 @@ def _live_parameters() -> list[click.Parameter]:
 
 @click.command(params=_live_parameters())
 @click.argument("paths", nargs=-1, type=click.Path())
+@exclude_option
 @click.option(
     "-o",
     "--output",
@@ -43,6 +45,7 @@ def _live_parameters() -> list[click.Parameter]:
 def snapshot(
     ctx: click.Context,
     paths: tuple[str, ...],
+    excludes: tuple[str, ...],
     output_path: str,
     org_url: str,
     credentials_file: str | None,
@@ -68,7 +71,7 @@ def snapshot(
     if output_path != STDOUT:
         check_output_path(output_path)
 
-    desired = _declared(paths)
+    desired = _declared(paths, excludes)
     if desired is None:
         return EXIT_FINDINGS
     options = LiveOptions(
@@ -98,14 +101,16 @@ def snapshot(
     return EXIT_OK
 
 
-def _declared(paths: tuple[str, ...]) -> DesiredState | None:
+def _declared(
+    paths: tuple[str, ...], excludes: tuple[str, ...]
+) -> DesiredState | None:
     """Return the declared state, or None after printing the manifests' errors."""
     if not paths:
         return DesiredState()
     from checker.manifest import load_manifests
     from checker.report import Report, render
 
-    result = load_manifests(list(paths))
+    result = load_manifests(list(paths), exclude=excludes)
     if result.ok:
         return result.desired
     report = Report(command="validate", files=result.files, diagnostics=result.diagnostics)

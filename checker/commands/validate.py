@@ -10,6 +10,7 @@ from checker.commands.common import (
     color_option,
     emit_report,
     exit_code_for,
+    exclude_option,
     format_option,
     load_policy_options,
     output_option,
@@ -22,6 +23,7 @@ from checker.report import Report
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@exclude_option
 @format_option
 @output_option
 @color_option
@@ -29,6 +31,7 @@ from checker.report import Report
 @global_options
 def validate(
     paths: tuple[str, ...],
+    excludes: tuple[str, ...],
     format_name: str,
     outputs: tuple[OutputTarget, ...],
     color: str,
@@ -38,14 +41,15 @@ def validate(
 ) -> int:
     """Validate manifest FILES or folders offline (no credentials needed).
 
-    Folders are searched for *.yaml and *.yml files.
+    Folders are searched for *.yaml and *.yml files, skipping hidden
+    folders and --exclude matches.
     """
     from checker.manifest import load_manifests
     from checker.policy.apply import expired_ignore_warnings, offline_diagnostics
 
     resolve_outputs(format_name, outputs)
     policy, ignores, day = load_policy_options(policy_file, ignore_files, today)
-    result = load_manifests(list(paths))
+    result = load_manifests(list(paths), exclude=excludes)
     diagnostics = offline_diagnostics(result.desired, result.diagnostics, policy)
     diagnostics += expired_ignore_warnings([*policy.ignores, *ignores], policy, day)
     report = Report(command="validate", files=result.files, diagnostics=diagnostics)

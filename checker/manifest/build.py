@@ -2,7 +2,9 @@
 
 A document, subscription entry or tenant with an error is left out: the
 ``DesiredState`` contains only what passed validation. Lint runs on what is
-left, and tenants with a lint error are left out too.
+left, and tenants with a lint error are left out too. A tenant with a schema
+error whose hostname or id is valid still takes part in lint, so a duplicate
+declaration is reported in the same run, but never reaches the desired state.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from checker.manifest.documents import ParsedDocument
 from checker.manifest.positions import JsonPath
 from checker.model import DeclaredSubscription, DeclaredTenant, DesiredState, Location
+from checker.regions import HOSTNAME_LABELS, hostname_region_label
 
 
 class FieldSources(Mapping[str, Location]):
@@ -66,11 +69,16 @@ class SubscriptionDeclarations:
 
 @dataclass(slots=True)
 class Blocked:
-    """The parts of a document that have an error, by index."""
+    """The parts of a document that have an error, by index.
+
+    ``tenant_fields`` contains, for each tenant in ``tenants``, the names of
+    its fields that have an error themselves.
+    """
 
     document: bool = False
     subscriptions: set[int] = field(default_factory=set)
     tenants: set[tuple[int, int]] = field(default_factory=set)
+    tenant_fields: dict[tuple[int, int], set[str]] = field(default_factory=dict)
 
     @classmethod
     def from_paths(cls, paths: Iterable[JsonPath]) -> Blocked:
@@ -83,6 +91,9 @@ class Blocked:
             position = path[3] if len(path) >= 4 and path[2] == "tenants" else None
             if isinstance(position, int):
                 blocked.tenants.add((index, position))
+                fields = blocked.tenant_fields.setdefault((index, position), set())
+                if len(path) >= 5 and isinstance(path[4], str):
+                    fields.add(path[4])
             else:
                 blocked.subscriptions.add(index)
         return blocked
@@ -97,6 +108,9 @@ class DesiredBuilder:
         # and the JSON path of each in its document.
         self.tenants: list[DeclaredTenant] = []
         self.tenant_paths: list[JsonPath] = []
+        # Indexes in ``tenants`` of tenants with a schema error, which are
+        # there only so that lint finds their duplicates.
+        self.invalid_tenants: set[int] = set()
 
     def add_document(
         self, document: ParsedDocument, file: str, blocked: Blocked
@@ -171,6 +185,14 @@ class DesiredBuilder:
         append_path = self.tenant_paths.append
         for position, data in enumerate(tenants):
             if blocked_tenants and (index, position) in blocked_tenants:
+                self._add_invalid_tenant(
+                    subscription_id,
+                    data,
+                    positions[position],
+                    file,
+                    ("subscriptions", index, "tenants", position),
+                    blocked.tenant_fields.get((index, position), set()),
+                )
                 continue
             line, col, fields = positions[position]
             aliases = data.get("aliases")
@@ -189,12 +211,76 @@ class DesiredBuilder:
             )
             append_path(("subscriptions", index, "tenants", position))
 
+    def _add_invalid_tenant(
+        self,
+        subscription_id: str,
+        data: Any,
+        position: Any,
+        file: str,
+        path: JsonPath,
+        bad_fields: set[str],
+    ) -> None:
+        """Add a tenant with a schema error for lint, if its hostname or id is valid.
+
+        Only the fields without an error of their own are kept. A missing or
+        invalid hostname becomes a placeholder that matches no other tenant.
+        A missing or invalid regionCode becomes the one that the hostname's
+        region label means, so lint reports no mismatch on a value that the
+        schema check has already reported.
+        """
+        if not isinstance(data, dict):
+            return
+        hostname = _valid_string(data, "hostname", bad_fields)
+        tenant_id = _valid_string(data, "id", bad_fields)
+        if hostname is None and tenant_id is None:
+            return
+        line, col, fields = position
+        region_code = _valid_string(data, "regionCode", bad_fields)
+        if region_code is None and hostname is not None:
+            label = hostname_region_label(hostname.lower())
+            entry = HOSTNAME_LABELS.get(label) if label is not None else None
+            region_code = entry.region_code if entry is not None else None
+        aliases = data.get("aliases")
+        valid_aliases = (
+            hostname is not None
+            and "aliases" not in bad_fields
+            and isinstance(aliases, list)
+            and all(isinstance(alias, str) for alias in aliases)
+        )
+        self.invalid_tenants.add(len(self.tenants))
+        self.tenants.append(
+            DeclaredTenant(
+                subscription_id,
+                # NUL never passes the hostname pattern, so no tenant has this.
+                hostname if hostname is not None else f"\0invalid-{file}-{line}-{col}",
+                region_code or "",
+                tenant_id,
+                None,
+                "active",
+                tuple(aliases) if valid_aliases and aliases else (),
+                Location(file, line, col),
+                FieldSources(file, fields if isinstance(fields, dict) else {}),
+            )
+        )
+        self.tenant_paths.append(path)
+
     def finish(self, excluded: set[int]) -> DesiredState:
-        """Return the desired state without the tenants at ``excluded`` indexes."""
+        """Return the desired state without the tenants at ``excluded`` indexes.
+
+        Tenants with a schema error are never part of it.
+        """
         state = DesiredState()
         for subscription_id, declarations in self.subscriptions.items():
             state.subscriptions[subscription_id] = declarations.subscription
+        invalid = self.invalid_tenants
         for index, tenant in enumerate(self.tenants):
-            if index not in excluded:
+            if index not in excluded and index not in invalid:
                 state.subscriptions[tenant.subscription_id].tenants.append(tenant)
         return state
+
+
+def _valid_string(data: dict[str, Any], name: str, bad_fields: set[str]) -> str | None:
+    value = data.get(name)
+    if name in bad_fields or not isinstance(value, str):
+        return None
+    return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,14 +54,17 @@ def load_manifests(
     paths: Iterable[str | os.PathLike[str]],
     *,
     validator: ManifestValidator | None = None,
+    exclude: Sequence[str] = (),
 ) -> LoadResult:
     """Read, validate and merge the manifests at ``paths`` (files or folders).
 
-    Raises ``checker.errors.UsageError`` for a path that does not exist.
-    Every problem inside a file, and every folder that cannot be read, is a
-    diagnostic, so one bad file never hides the others.
+    ``exclude`` contains gitignore patterns for files that the folder
+    search skips (see ``find_manifest_files``). Raises
+    ``checker.errors.UsageError`` for a path that does not exist or an
+    invalid pattern. Every problem inside a file, and every folder that
+    cannot be read, is a diagnostic, so one bad file never hides the others.
     """
-    files, diagnostics = find_manifest_files(paths)
+    files, diagnostics = find_manifest_files(paths, exclude=exclude)
     schema_validator = validator if validator is not None else default_validator()
     builder = DesiredBuilder()
     displays: list[str] = []

@@ -22,6 +22,8 @@ from checker.model import Diagnostic, Location
 
 _ENUM_LIST_MAX = 6
 _SIMPLE_PLAIN = re.compile(r"[^\s#,\[\]{}]+(?: [^\s#,\[\]{}]+)*")
+# An anchor (&name) or tag (!tag) written before a scalar, in either order.
+_NODE_PROPERTIES = re.compile(r"(?:[&!]\S*[ \t]+)+")
 
 
 class SourceText:
@@ -32,13 +34,25 @@ class SourceText:
         self._lines: list[str] | None = None
 
     def token_at(self, line: int, col: int) -> str | None:
-        """Return the scalar written at ``line:col``, without a trailing comment."""
+        """Return the scalar written at ``line:col``, without a trailing comment.
+
+        An anchor or tag before the scalar is left out, so that ``&a 1``
+        returns ``1``: a node reached through the alias ``*a`` has the
+        anchor's position. Returns None when no plain scalar is written there.
+        """
         if self._lines is None:
             self._lines = self._text.split("\n")
         if not 1 <= line <= len(self._lines):
             return None
-        match = _SIMPLE_PLAIN.match(self._lines[line - 1], col - 1)
-        return match[0] if match else None
+        text = self._lines[line - 1]
+        start = col - 1
+        properties = _NODE_PROPERTIES.match(text, start)
+        if properties is not None:
+            start = properties.end()
+        match = _SIMPLE_PLAIN.match(text, start)
+        if match is None or match[0].startswith(("*", "&", "!")):
+            return None
+        return match[0]
 
 
 def schema_diagnostics(
