@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from checker.commands.check import LiveOptions, live_parameters, progress_enabled, read_live
+from checker.commands.check import (
+    READ_PARAMETERS,
+    LiveOptions,
+    live_parameters,
+    progress_enabled,
+    read_live,
+)
 from checker.commands.common import (
     exclude_option,
     load_policy_options,
@@ -24,17 +30,7 @@ if TYPE_CHECKING:
 STDOUT = "-"
 
 # The organization is read exactly as `check` reads it, with the same options.
-LIVE_PARAMETERS = (
-    "org_url",
-    "credentials_file",
-    "simulate",
-    "scope",
-    "timeout",
-    "concurrency",
-    "ca_bundle",
-    "progress",
-    "live_file",
-)
+LIVE_PARAMETERS = (*READ_PARAMETERS, "live_file")
 
 
 def _live_parameters() -> list[click.Parameter]:

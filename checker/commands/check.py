@@ -278,6 +278,19 @@ SIMULATE_READ_HELP = (
 )
 
 
+# The options of ``check`` that say how to read the organization.
+READ_PARAMETERS = (
+    "org_url",
+    "credentials_file",
+    "simulate",
+    "scope",
+    "timeout",
+    "concurrency",
+    "ca_bundle",
+    "progress",
+)
+
+
 def live_parameters(names: Collection[str]) -> list[click.Parameter]:
     """Return ``check``'s options that read the organization, for another command.
 

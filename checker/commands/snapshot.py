@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from checker.commands.check import LiveOptions, live_parameters, progress_enabled, read_live
+from checker.commands.check import (
+    READ_PARAMETERS,
+    LiveOptions,
+    live_parameters,
+    progress_enabled,
+    read_live,
+)
 from checker.commands.common import exclude_option
 from checker.commands.globalopts import global_options
 from checker.commands.output import STDOUT, check_output_path, write_stdout
@@ -12,16 +18,7 @@ from checker.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from checker.model import DesiredState
 
 # The snapshot reads the organization exactly as `check` does, with the same options.
-LIVE_PARAMETERS = (
-    "org_url",
-    "credentials_file",
-    "simulate",
-    "scope",
-    "timeout",
-    "concurrency",
-    "ca_bundle",
-    "progress",
-)
+LIVE_PARAMETERS = READ_PARAMETERS
 
 
 def _live_parameters() -> list[click.Parameter]:
