@@ -75,7 +75,7 @@ class AuthError(ApiError):
 
 
 class PermissionDeniedError(ApiError):
-    """The API answered 403 for a request."""
+    """The API returned 403 for a request."""
 
 
 class ForeignSubscriptionError(PermissionDeniedError):

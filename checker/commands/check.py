@@ -278,7 +278,7 @@ SIMULATE_READ_HELP = (
 )
 
 
-# The options of ``check`` that say how to read the organization.
+# The options of ``check`` that set how the organization is read.
 READ_PARAMETERS = (
     "org_url",
     "credentials_file",

@@ -76,7 +76,7 @@ class OrgTokenAuth(AuthBase):
         return f"OrgTokenAuth(token_url={self._token_url!r})"
 
     def __reduce__(self) -> tuple[object, ...]:
-        raise TypeError("OrgTokenAuth cannot be pickled: it holds credentials")
+        raise TypeError("OrgTokenAuth cannot be pickled: it contains credentials")
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers["Authorization"] = self._header(self.token())

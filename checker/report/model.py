@@ -18,7 +18,7 @@ class Report:
     """Findings of one ``validate`` or ``check`` run.
 
     ``drift`` is empty for ``validate`` and for a ``check`` that stopped at
-    invalid manifests; ``checked`` says whether live state was compared.
+    invalid manifests; ``checked`` is whether live state was compared.
     """
 
     command: Literal["validate", "check"]

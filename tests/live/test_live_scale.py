@@ -48,7 +48,7 @@ def test_scan_exact_under_limit_and_5xx(start_sim: StartSim, scope: str) -> None
 
 
 def test_scan_exact_when_server_throttles(start_sim: StartSim) -> None:
-    # The client's own budget is above the server's, so the server answers
+    # The client's own budget is above the server's, so the server responds with
     # 429 and the client must wait for Retry-After instead of failing.
     state = org_state(SIZES)
     sim = start_sim(state, FaultPlan(faults=RANDOM_5XX, seed=5, rate_limits=SERVER_BUDGET))
