@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
+from checker.collector import collection_paused
 from checker.errors import (
     ApiError,
     ForeignSubscriptionError,
@@ -32,6 +33,9 @@ ProgressCallback = Callable[[int, int | None], None]
 SourceMap = Mapping[str, Location | Sequence[Location]]
 
 T = TypeVar("T")
+
+# Returned by next() when a chain has no more pages.
+_END = object()
 
 
 def read_live_state(
@@ -66,7 +70,11 @@ def read_live_state(
     ids = list(dict.fromkeys(subscription_ids))
     read_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    with OrgApiClient(config) as client, client.deadline.scope():
+    with (
+        collection_paused(),
+        OrgApiClient(config) as client,
+        client.deadline.scope(),
+    ):
         reader = _Reader(client, subscription_sources or {}, progress)
         try:
             if scope == "organization":
@@ -124,7 +132,10 @@ class _Reader:
 
     def read_subscriptions(self, ids: list[str]) -> list[dict[str, Any]]:
         self._expected_totals = len(ids)
-        per_subscription = self._run_each(ids, self._list_subscription)
+        per_subscription: dict[str, list[dict[str, Any]]] = {sid: [] for sid in ids}
+        self._run_chains(
+            ids, lambda sid: self._list_subscription(sid, per_subscription[sid])
+        )
         tenants = [tenant for sid in ids for tenant in per_subscription[sid]]
         owners: dict[str, str] = {}
         for sid in ids:
@@ -153,8 +164,10 @@ class _Reader:
         except PermissionDeniedError as exc:
             raise self._forbidden(subscription_id, exc) from exc
 
-    def _list_subscription(self, subscription_id: str) -> list[dict[str, Any]]:
-        tenants: list[dict[str, Any]] = []
+    def _list_subscription(
+        self, subscription_id: str, tenants: list[dict[str, Any]]
+    ) -> Iterator[None]:
+        """List one subscription into ``tenants``, yielding after each page."""
         action = f"listing subscription {subscription_id}"
         try:
             pages = self._client.iter_pages(
@@ -170,9 +183,9 @@ class _Reader:
                         )
                 tenants.extend(page.tenants)
                 self._report(len(page.tenants), page.total_results, subscription_id)
+                yield
         except PermissionDeniedError as exc:
             raise self._forbidden(subscription_id, exc) from exc
-        return tenants
 
     def _forbidden(
         self, subscription_id: str, error: PermissionDeniedError
@@ -255,6 +268,65 @@ class _Reader:
         pool.shutdown(wait=True, cancel_futures=True)
         return _results_in_order(futures)
 
+    def _run_chains(
+        self, ids: list[str], start: Callable[[str], Iterator[None]]
+    ) -> None:
+        """Follow one cursor chain per id, a page at a time, on a bounded pool.
+
+        Each chain yields once per page. A worker takes the chain that has
+        waited longest, reads its next page and puts it back at the end of
+        the queue, so all chains advance together and end at about the same
+        time: no worker sits idle at the end while one long chain finishes.
+        Errors are handled as in ``_run_each``.
+        """
+        if not ids:
+            return
+        queue = deque((sid, start(sid)) for sid in ids)
+        errors: dict[str, BaseException] = {}
+        # Chains whose next page a worker is reading. They return to the queue.
+        busy = 0
+        ready = threading.Condition()
+
+        def work() -> None:
+            nonlocal busy
+            while True:
+                with ready:
+                    while not queue and busy and not errors:
+                        ready.wait()
+                    if errors or not queue:
+                        return
+                    sid, chain = queue.popleft()
+                    busy += 1
+                failed: BaseException | None = None
+                try:
+                    more = next(chain, _END) is not _END
+                except BaseException as exc:  # re-raised by the caller
+                    failed, more = exc, False
+                with ready:
+                    busy -= 1
+                    if failed is not None:
+                        errors[sid] = failed
+                        self._client.deadline.cancel()
+                    elif more:
+                        queue.append((sid, chain))
+                    ready.notify_all()
+
+        workers = min(self._client.config.concurrency, len(ids))
+        pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="qlik-drift-read"
+        )
+        try:
+            wait([pool.submit(work) for _ in range(workers)])
+        except BaseException:
+            self._client.deadline.cancel()
+            with ready:
+                errors.setdefault("", ReadCancelledError("the read was cancelled"))
+                ready.notify_all()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        _raise_first(ids, errors)
+
 
 def _results_in_order(futures: Mapping[str, Future[T]]) -> dict[str, T]:
     cancelled: BaseException | None = None
@@ -269,6 +341,21 @@ def _results_in_order(futures: Mapping[str, Future[T]]) -> dict[str, T]:
     if cancelled is not None or any(future.cancelled() for future in futures.values()):
         raise cancelled or ReadCancelledError("the read was cancelled")
     return {sid: future.result() for sid, future in futures.items()}
+
+
+def _raise_first(ids: list[str], errors: Mapping[str, BaseException]) -> None:
+    """Raise the error of the first id in ``ids`` that failed for a reason of
+    its own; a cancellation only when nothing else failed."""
+    cancelled: BaseException | None = None
+    for sid in ids:
+        error = errors.get(sid)
+        if isinstance(error, ReadCancelledError):
+            cancelled = cancelled or error
+        elif error is not None:
+            raise error
+    if cancelled is not None or errors:
+        raise cancelled or next(iter(errors.values()))
+
 
 
 def _cross_check(

@@ -42,6 +42,26 @@ def tenant_problem(tenant: Any) -> str | None:
     """
     if not isinstance(tenant, dict):
         return f"a tenant is {describe(tenant)}, expected an object"
+    get = tenant.get
+    hostnames = get("hostnames")
+    # The common case, a valid tenant, takes one expression.
+    if (
+        isinstance(get("id"), str)
+        and get("id")
+        and isinstance(get("subscriptionId"), str)
+        and get("subscriptionId")
+        and isinstance(get("regionCode"), str)
+        and isinstance(get("status"), str)
+        and isinstance(get("name"), str | None)
+        and isinstance(hostnames, list)
+        and hostnames
+        and all(isinstance(hostname, str) and hostname for hostname in hostnames)
+    ):
+        return None
+    return _first_problem(tenant)
+
+
+def _first_problem(tenant: dict[str, Any]) -> str | None:
     tenant_id = tenant.get("id")
     if not isinstance(tenant_id, str) or not tenant_id:
         return _field_problem("a tenant", tenant, "id", "a non-empty string")
@@ -81,6 +101,9 @@ def duplicate_problem(
     already pass ``tenant_problem``.
     """
 
+    if _all_distinct(tenants):
+        return None
+
     def at(index: int) -> str:
         return f" at {where}[{index}]" if where else ""
 
@@ -102,6 +125,21 @@ def duplicate_problem(
                     f"{tenant_id[:100]}{at(index)}"
                 )
     return None
+
+
+def _all_distinct(tenants: Sequence[dict[str, Any]]) -> bool:
+    """Return whether no id and no hostname repeats.
+
+    A hostname that one tenant lists twice counts as a repeat here, so
+    ``duplicate_problem`` checks closer whenever this returns False.
+    """
+    ids = {tenant["id"] for tenant in tenants}
+    if len(ids) != len(tenants):
+        return False
+    hostnames = [
+        str(name).lower() for tenant in tenants for name in tenant["hostnames"]
+    ]
+    return len(set(hostnames)) == len(hostnames)
 
 
 def _field_problem(

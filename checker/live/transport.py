@@ -8,6 +8,7 @@ import math
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
@@ -138,7 +139,9 @@ class RateLimiter:
             for tier, rate in per_minute.items()
         }
         # Per tier, the completion time of each counted request; inf while in flight.
-        self._slots: dict[int, list[list[float]]] = {tier: [] for tier in per_minute}
+        self._slots: dict[int, deque[list[float]]] = {
+            tier: deque() for tier in per_minute
+        }
         self._condition = threading.Condition()
         self._thread_local = threading.local()
 
@@ -156,7 +159,15 @@ class RateLimiter:
                 deadline.check()
                 slots = self._slots[tier]
                 now = time.monotonic()
-                slots[:] = [slot for slot in slots if slot[0] > now - self.window]
+                # Slots are in send order, so the oldest come first. Dropping
+                # only the expired ones at the front is enough while the count
+                # stays under the limit; at the limit every slot is checked.
+                while slots and slots[0][0] <= now - self.window:
+                    slots.popleft()
+                if len(slots) >= limit:
+                    live = [slot for slot in slots if slot[0] > now - self.window]
+                    slots.clear()
+                    slots.extend(live)
                 if len(slots) < limit:
                     slot = [math.inf]
                     slots.append(slot)

@@ -6,6 +6,7 @@ import json
 import shutil
 import ssl
 import subprocess
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -345,9 +346,13 @@ def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return cert, key
 
 
-def test_tls_verification(self_signed: tuple[Path, Path]) -> None:
-    # The simulator serves plain HTTP only, so a loopback HTTPS server stands in.
-    cert, key = self_signed
+def tls_counting_server(
+    cert: Path, key: Path, total: int
+) -> AbstractContextManager[LoopbackServer]:
+    """Start a loopback HTTPS server that issues tokens and counts ``total``.
+
+    The simulator serves plain HTTP only, so this server stands in for it.
+    """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
 
@@ -356,10 +361,15 @@ def test_tls_verification(self_signed: tuple[Path, Path]) -> None:
     ) -> tuple[int, dict[str, str], bytes]:
         if path == "/oauth/token":
             return json_response(200, token_payload())
-        return json_response(200, {"total": 2})
+        return json_response(200, {"total": total})
 
     wrap = lambda sock: context.wrap_socket(sock, server_side=True)  # noqa: E731
-    with loopback_server(respond, wrap_socket=wrap) as server:
+    return loopback_server(respond, wrap_socket=wrap)
+
+
+def test_tls_verification(self_signed: tuple[Path, Path]) -> None:
+    cert, key = self_signed
+    with tls_counting_server(cert, key, total=2) as server:
         url = server.url.replace("http://", "https://")
         untrusted = ClientConfig(
             org_url=url, credentials=credentials_for_tests(), max_retries=0
@@ -378,3 +388,19 @@ def test_tls_verification(self_signed: tuple[Path, Path]) -> None:
         "/oauth/token",
         "/api/core/tenants/actions/count?filter=subscriptionId+eq+%221%22",
     ]
+
+
+def test_tls_ca_bundle_from_environment(
+    self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without --ca-bundle, the bundle named by REQUESTS_CA_BUNDLE is trusted.
+    cert, key = self_signed
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    with tls_counting_server(cert, key, total=3) as server:
+        url = server.url.replace("http://", "https://")
+        config = ClientConfig(org_url=url, credentials=credentials_for_tests())
+        with OrgApiClient(config) as client:
+            total = client.count('subscriptionId eq "1"')
+
+    assert total == 3

@@ -28,6 +28,7 @@ from live_helpers import (
 
 from checker.errors import ApiError, SecretStr
 from checker.live import ClientConfig, Credentials, OrgApiClient, read_live_state
+from checker.live.client import _environment_proxies
 from checker.simulator import SimulatorState
 
 PROXY_VARIABLES = (
@@ -192,3 +193,22 @@ def test_https_proxy_connect_tunnel(
     assert "cid-tunnel-3f9a" not in received
     assert "sec-tunnel-77c1" not in received
     assert "requesting an access token failed" in str(caught.value)
+
+
+def test_no_proxy_names_org_host(clean_proxy_environment: pytest.MonkeyPatch) -> None:
+    # The environment is read once per client; NO_PROXY still exempts the host.
+    clean_proxy_environment.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    proxies = _environment_proxies("https://console.example.invalid")
+    assert proxies.get("https") == "http://127.0.0.1:9"
+    clean_proxy_environment.setenv("NO_PROXY", "example.invalid")
+    assert _environment_proxies("https://console.example.invalid") == {}
+    proxies = _environment_proxies("https://other.test")
+    assert proxies.get("https") == "http://127.0.0.1:9"
+
+
+def test_loopback_never_gets_environment_proxy(
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    clean_proxy_environment.setenv("ALL_PROXY", "http://127.0.0.1:9")
+    assert _environment_proxies("http://127.0.0.1:8080") == {}
+    assert _environment_proxies("http://localhost:8080") == {}

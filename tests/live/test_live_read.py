@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from live_helpers import (
     StartSim,
     ACME_SUBSCRIPTIONS,
     ACME_UNDECLARED,
+    FOREIGN,
     client_config,
     declared_ids,
     expected_tenants,
@@ -20,9 +23,9 @@ from live_helpers import (
     tenants_by_id,
 )
 
-from checker.errors import UsageError
+from checker.errors import ForeignSubscriptionError, UsageError
 from checker.live import OrgApiClient, read_live_state, subscription_filter
-from checker.simulator import FaultPlan, Quirks, SimulatorState
+from checker.simulator import Fault, FaultPlan, Quirks, SimulatorState
 
 SIZES = [3, 12, 0, 150]
 
@@ -74,6 +77,39 @@ def test_read_request_counts_subscriptions(
     pages = sum(max(1, math.ceil(size / page_limit)) for size in SIZES)
     assert sim.stats.count("list") == pages
     assert sim.stats.count("count") == 0
+
+
+def test_subscriptions_take_turns(
+    start_sim: StartSim, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Four subscriptions of three pages, two workers. Reading a subscription
+    # to its end before the next leaves one worker idle at the end. Taking
+    # turns page by page starts every subscription before any third page.
+    state = org_state([6, 6, 6, 6])
+    latency = Fault(kind="latency", endpoint="list", latency_ms=30)
+    sim = start_sim(state, FaultPlan(faults=(latency,)))
+    caplog.set_level(logging.DEBUG, logger="checker.simulator")
+
+    live = read_live_state(
+        client_config(sim, concurrency=2, page_limit=2),
+        declared_ids(state),
+        scope="subscriptions",
+    )
+
+    page_numbers: dict[str, int] = {}
+    order = []
+    for record in caplog.records:
+        match = re.search(r'"GET (/api/core/tenants\?\S+) HTTP', record.getMessage())
+        if match:
+            query = parse_qs(urlsplit(match.group(1)).query)
+            subscription = query["filter"][0]
+            page_numbers[subscription] = page_numbers.get(subscription, 0) + 1
+            order.append(page_numbers[subscription])
+    assert len(live.tenants) == 24
+    assert sorted(order) == [1] * 4 + [2] * 4 + [3] * 4
+    last_first_page = max(i for i, page in enumerate(order) if page == 1)
+    first_third_page = order.index(3)
+    assert last_first_page < first_third_page
 
 
 def test_read_acme_organization(
@@ -270,3 +306,22 @@ def test_client_total_as_string(start_sim: StartSim) -> None:
 def test_subscription_filter_escapes() -> None:
     assert subscription_filter("12") == 'subscriptionId eq "12"'
     assert subscription_filter('a"b\\c') == 'subscriptionId eq "a\\"b\\\\c"'
+
+
+@pytest.mark.parametrize("declared", ["own", "foreign"])
+def test_read_restores_collector(start_sim: StartSim, declared: str) -> None:
+    # The read pauses the cyclic garbage collector while it builds the tenant
+    # list, and must turn it back on whether it succeeds or fails.
+    state = org_state([5, 5])
+    sim = start_sim(state)
+    ids = declared_ids(state) if declared == "own" else [FOREIGN]
+    assert gc.isenabled()
+
+    try:
+        read_live_state(client_config(sim), ids, scope="subscriptions")
+    except ForeignSubscriptionError:
+        assert declared == "foreign"
+    else:
+        assert declared == "own"
+
+    assert gc.isenabled()

@@ -138,3 +138,16 @@ def test_distinct_hostnames_read() -> None:
         tenants = read_org(server)
 
     assert [tenant["id"] for tenant in tenants] == ["t1", "t2"]
+
+
+def test_hostname_twice_one_tenant() -> None:
+    # One tenant may list a hostname twice in different case: that is one
+    # name, not two tenants sharing it.
+    first = api_tenant("t1")
+    first["hostnames"] = ["t1.eu.qlikcloud.com", "T1.EU.qlikcloud.com"]
+    pages = {"": {"data": [first, api_tenant("t2")], "links": {}}}
+
+    with loopback_server(listing(pages)) as server:
+        tenants = read_org(server)
+
+    assert [tenant["id"] for tenant in tenants] == ["t1", "t2"]

@@ -75,6 +75,34 @@ def test_limiter_counts_in_flight_requests() -> None:
     assert admitted.is_set()
 
 
+
+def test_limiter_frees_slot_behind_in_flight() -> None:
+    # 2 per window. The oldest request is still in flight, and the second got
+    # its response more than a window ago. That slot is free again although
+    # the older one is still at the head of the queue.
+    limiter = RateLimiter({1: 240}, window=0.5)
+    deadline = Deadline(10)
+    second_answered = threading.Event()
+
+    def second_request() -> None:
+        limiter.acquire(1, deadline)
+        limiter.release_held()
+        second_answered.set()
+
+    with deadline.scope():
+        limiter.acquire(1, deadline)  # in flight until release_held below
+        worker = threading.Thread(target=second_request)
+        worker.start()
+        assert second_answered.wait(5)
+        worker.join(5)
+        time.sleep(0.6)
+        started = time.monotonic()
+        limiter.acquire(1, deadline)
+        waited = time.monotonic() - started
+        limiter.release_held()
+
+    assert waited < 0.2
+
 def test_limiter_tiers_independent() -> None:
     limiter = RateLimiter({1: 120, 2: 120}, window=0.5)  # 1 per window
     deadline = Deadline(0.2)
