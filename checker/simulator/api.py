@@ -16,7 +16,13 @@ from typing import Any
 from urllib.parse import unquote
 
 from checker.simulator import auth
-from checker.simulator.envelope import ApiFailure, ApiResponse, fail, rate_limited
+from checker.simulator.envelope import (
+    ApiFailure,
+    ApiResponse,
+    JsonText,
+    fail,
+    rate_limited,
+)
 from checker.simulator.faults import FaultPlan
 from checker.simulator.ratelimit import SlidingWindowLimiter
 from checker.simulator.state import SimulatorState
@@ -211,7 +217,11 @@ class OrgApi:
             )
 
         payload: dict[str, Any] = {
-            "data": [tenant_view(r.tenant, base) for r in items[start:end]],
+            "data": JsonText(
+                "["
+                + ", ".join(self.catalog.view_json(r, base) for r in items[start:end])
+                + "]"
+            ),
             "links": links,
         }
         if query.total:

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
 RATE_LIMIT_TITLE = "API rate limit reached."
+
+
+class JsonText(str):
+    """A value of a payload that is already JSON text, sent as it is."""
+
+
+def encode_payload(payload: Any) -> bytes:
+    """Serialize a payload as ``json.dumps`` would, ``JsonText`` values verbatim.
+
+    Only the values of a top-level object may be ``JsonText``: that is where a
+    page puts its pre-serialized tenants.
+    """
+    if isinstance(payload, dict) and any(
+        isinstance(value, JsonText) for value in payload.values()
+    ):
+        members = (
+            f"{json.dumps(key)}: "
+            f"{value if isinstance(value, JsonText) else json.dumps(value)}"
+            for key, value in payload.items()
+        )
+        return ("{" + ", ".join(members) + "}").encode()
+    return json.dumps(payload).encode()
 
 
 @dataclass

@@ -19,7 +19,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from checker.errors import UsageError
 from checker.simulator.api import ApiRequest, OrgApi, route
-from checker.simulator.envelope import ApiResponse, error_response, rate_limited
+from checker.simulator.envelope import (
+    ApiResponse,
+    encode_payload,
+    error_response,
+    rate_limited,
+)
 from checker.simulator.faults import API_ENDPOINTS, Fault, FaultPlan
 from checker.simulator.options import resolve_plan
 from checker.simulator.state import SimulatorState
@@ -340,7 +345,7 @@ class _Handler(BaseHTTPRequestHandler):
         return f"http://{host}" if host else self.server.simulator.url
 
     def _send(self, response: ApiResponse, output: str | None) -> None:
-        body = json.dumps(response.payload).encode()
+        body = encode_payload(response.payload)
         status, content_type = response.status, "application/json; charset=utf-8"
         if output == "truncate":
             status, body = 200, body[: len(body) // 2]

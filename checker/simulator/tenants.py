@@ -6,6 +6,7 @@ import bisect
 import copy
 import functools
 import hashlib
+import json
 import re
 import threading
 from collections.abc import Mapping
@@ -174,6 +175,8 @@ class TenantCatalog:
         # a scan per request made a 100,000-tenant listing take minutes.
         self._matching: dict[tuple[scim.Node | None, SortKey], list[Record]] = {}
         self._matching_lock = threading.Lock()
+        # The JSON text of each tenant as served, for one link base.
+        self._views: tuple[str, dict[str, str]] = ("", {})
         self._by_subscription: dict[str, list[Record]] = {}
         for record in sorted(records, key=_object_id_key):
             subscription_id = str(record.tenant["subscriptionId"])
@@ -270,6 +273,23 @@ class TenantCatalog:
         if query.backwards:
             return max(0, position - query.limit), position
         return position, min(position + query.limit, len(items))
+
+    def view_json(self, record: Record, link_base: str) -> str:
+        """Return ``tenant_view(record.tenant, link_base)`` as JSON text.
+
+        Serializing the 100 tenants of a page took most of the CPU time of a
+        listing request. The catalog never changes, so each tenant's text is
+        kept, for one link base at a time because a server has one.
+        """
+        base, views = self._views
+        if base != link_base:
+            views = {}
+            self._views = (link_base, views)
+        text = views.get(record.object_id)
+        if text is None:
+            text = json.dumps(tenant_view(record.tenant, link_base))
+            views[record.object_id] = text
+        return text
 
     def get(self, tenant_id: str) -> dict[str, Any] | None:
         if not _TENANT_ID.match(tenant_id):

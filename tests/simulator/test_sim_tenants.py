@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from checker.simulator import FaultPlan, Simulator, SimulatorState
+from checker.simulator.envelope import JsonText, encode_payload
 from checker.simulator.tenants import object_id
 
 from .sim_helpers import FOREIGN, SUB_A, SUB_B, Api, StartSim, error_of
@@ -365,3 +367,45 @@ def test_acme_example_serves(start_sim: StartSim, acme_state: SimulatorState) ->
     hostnames = {t["hostnames"][0] for t in api.list_all(limit=3)}
     assert len(hostnames) == 8
     assert "acme-sandbox.us.qlikcloud.com" in hostnames
+
+
+def test_list_body_equals_json_dumps(api: Api) -> None:
+    # Pages are assembled from the saved JSON text of each tenant, so check
+    # that the bytes equal one json.dumps of the whole page.
+    response = api.get("/api/core/tenants", limit=5, totalResults="true")
+    assert response.content == json.dumps(response.json()).encode()
+    assert list(response.json()) == ["data", "links", "totalResults"]
+
+
+def test_self_links_follow_host(api: Api) -> None:
+    # The saved text of a tenant contains its self link, which names the host
+    # the client used. A second host must not get the first host's links.
+    first = api.get("/api/core/tenants", limit=2).json()["data"]
+    other = api.sim.url.replace("127.0.0.1", "localhost")
+    second = api.request(
+        "GET", f"{other}/api/core/tenants", params={"limit": 2}
+    ).json()["data"]
+    assert first[0]["id"] == second[0]["id"]
+    assert first[0]["links"]["self"]["href"].startswith(api.sim.url)
+    assert second[0]["links"]["self"]["href"].startswith(other)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"data": JsonText('[{"id": "a"}]'), "links": {"self": {"href": "x"}}},
+        {"links": {}, "data": JsonText("[]"), "totalResults": 0},
+        {"total": 4},
+        [1, "two"],
+    ],
+)
+def test_encode_payload_matches_json_dumps(payload: object) -> None:
+    def plain(value: object) -> object:
+        if isinstance(value, dict):
+            return {
+                key: json.loads(item) if isinstance(item, JsonText) else item
+                for key, item in value.items()
+            }
+        return value
+
+    assert encode_payload(payload) == json.dumps(plain(payload)).encode()
