@@ -6,6 +6,7 @@ import json
 import math
 import subprocess
 import sys
+from collections import deque
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -153,23 +154,26 @@ def schedule_bound(
 ) -> float:
     """Return the read's wall time if every request took exactly ``latency``.
 
-    Each subscription's pages form a cursor chain that one worker follows,
-    and the reader hands the subscriptions, in id order, to ``concurrency``
-    workers as they become free. With chains of about the same length this
-    is above ``check_bound`` whenever the subscriptions do not divide evenly
-    between the workers.
+    Each subscription's pages form a cursor chain: a page can be requested
+    only once the previous page has arrived. The reader queues the chains in
+    declaration order (id order here). A free worker reads the next page of
+    the chain at the head of the queue, which then goes back to the end.
+    This is above ``check_bound`` only when fewer chains than workers are
+    left at the end.
     """
     if scope != "subscriptions":
         return check_bound(
             minimum_requests(expected, scope), scope, concurrency, latency
         )
     by_subscription: dict[str, int] = expected["liveTenantsBySubscription"]
-    chains = [
+    queue = deque(
         _pages(by_subscription.get(s, 0)) for s in sorted(expected["subscriptions"])
-    ]
-    free_at = [0] * min(concurrency, len(chains))
-    for pages in chains:
-        first_free = free_at.index(min(free_at))
-        free_at[first_free] += pages
+    )
+    steps = 0
+    while queue:
+        # One step of ``latency``: each worker reads one page of its own chain.
+        reading = [queue.popleft() for _ in range(min(concurrency, len(queue)))]
+        queue.extend(pages - 1 for pages in reading if pages > 1)
+        steps += 1
     gets = math.ceil(int(expected["pinnedNotListed"]) / concurrency)
-    return (max(free_at, default=0) + gets) * latency
+    return (steps + gets) * latency

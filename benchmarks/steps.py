@@ -307,7 +307,7 @@ def bench_check(suite: Suite) -> None:
         "pages x latency in the organization scope. Requests are shown as "
         "token+count+list+get. *schedule* is the read's time if every request took "
         "exactly the latency, given that each subscription's pages are one chain "
-        "for one worker. *CPU* columns are the CPU seconds of the check process "
+        "and the workers take turns on the chains, a page at a time. *CPU* columns are the CPU seconds of the check process "
         "during the read and of the simulator during the whole run. Requests are "
         "counted by the simulator.",
         [

@@ -6,7 +6,7 @@ import logging
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
@@ -81,7 +81,7 @@ def read_live_state(
                 tenants = reader.read_organization(ids)
             else:
                 tenants = reader.read_subscriptions(ids)
-                tenants.extend(reader.read_pinned_elsewhere(pinned_ids, tenants))
+                tenants.extend(reader.read_pinned_elsewhere(pinned_ids))
         except BaseException:
             client.deadline.cancel()  # wakes workers that still sleep
             raise
@@ -117,6 +117,10 @@ class _Reader:
         self._read = 0
         self._totals: dict[str, int] = {}
         self._expected_totals = 0
+        # The subscription that listed each tenant id, filled page by page.
+        self._owners: dict[str, str] = {}
+        # The position of each subscription in the declared order, for messages.
+        self._order: dict[str, int] = {}
 
     def read_organization(self, ids: list[str]) -> list[dict[str, Any]]:
         counts = self._run_each(ids, self._count)
@@ -132,28 +136,19 @@ class _Reader:
 
     def read_subscriptions(self, ids: list[str]) -> list[dict[str, Any]]:
         self._expected_totals = len(ids)
+        self._order = {sid: index for index, sid in enumerate(ids)}
         per_subscription: dict[str, list[dict[str, Any]]] = {sid: [] for sid in ids}
         self._run_chains(
             ids, lambda sid: self._list_subscription(sid, per_subscription[sid])
         )
-        tenants = [tenant for sid in ids for tenant in per_subscription[sid]]
-        owners: dict[str, str] = {}
-        for sid in ids:
-            for tenant in per_subscription[sid]:
-                other = owners.setdefault(tenant["id"], sid)
-                if other != sid:
-                    raise IncompleteReadError(
-                        f"tenant {tenant['id']} was listed under subscriptions "
-                        f"{other} and {sid}",
-                        hint=CHANGED_HINT,
-                    )
-        return tenants
+        return [tenant for sid in ids for tenant in per_subscription[sid]]
 
-    def read_pinned_elsewhere(
-        self, pinned_ids: Iterable[str], listed: list[dict[str, Any]]
-    ) -> list[dict[str, Any]]:
-        """Read by id the pinned tenants that no declared subscription listed."""
-        seen = {tenant.get("id") for tenant in listed}
+    def read_pinned_elsewhere(self, pinned_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Read by id the pinned tenants that no declared subscription listed.
+
+        Call it after ``read_subscriptions``, which records the listed ids.
+        """
+        seen = self._owners
         wanted = [tenant_id for tenant_id in dict.fromkeys(pinned_ids) if tenant_id not in seen]
         found = self._run_each(wanted, self._client.get_tenant)
         return [tenant for tenant_id in wanted if (tenant := found[tenant_id]) is not None]
@@ -181,11 +176,34 @@ class _Reader:
                             f"{action}: the API returned tenant {tenant['id']} of "
                             f"subscription {owner}, outside the filter",
                         )
+                self._claim(subscription_id, page.tenants)
                 tenants.extend(page.tenants)
                 self._report(len(page.tenants), page.total_results, subscription_id)
                 yield
         except PermissionDeniedError as exc:
             raise self._forbidden(subscription_id, exc) from exc
+
+    def _claim(self, subscription_id: str, tenants: list[dict[str, Any]]) -> None:
+        """Record which subscription listed each tenant; raise for a tenant
+        that two subscriptions listed.
+
+        Workers call this as pages arrive, while other workers wait for the
+        network, rather than in one pass over every tenant after the read.
+        """
+        with self._lock:
+            owners = self._owners
+            for tenant in tenants:
+                tenant_id = tenant["id"]
+                other = owners.setdefault(tenant_id, subscription_id)
+                if other != subscription_id:
+                    first, second = sorted(
+                        (other, subscription_id), key=self._order.__getitem__
+                    )
+                    raise IncompleteReadError(
+                        f"tenant {tenant_id} was listed under subscriptions "
+                        f"{first} and {second}",
+                        hint=CHANGED_HINT,
+                    )
 
     def _forbidden(
         self, subscription_id: str, error: PermissionDeniedError
@@ -239,34 +257,16 @@ class _Reader:
             self._progress(self._read, shown_total)
 
     def _run_each(self, ids: list[str], work: Callable[[str], T]) -> dict[str, T]:
-        """Run ``work`` for each id on a bounded pool; stop all on the first error.
+        """Run ``work`` once for each id on the bounded pool of ``_run_chains``."""
+        results: dict[str, T] = {}
 
-        When several fail, the error of the first id in ``ids`` is raised, so
-        that the message does not depend on thread timing. Cancelled workers
-        stop at their next request or wait.
+        def one_step(sid: str) -> Iterator[None]:
+            results[sid] = work(sid)
+            # A generator that ends at its first step, so it is never queued again.
+            yield from ()
 
-        NOTE: a worker blocked in a socket read stops only when the read
-        returns or hits ``read_timeout``, so an interrupt may wait that long
-        for the worker threads to end.
-        """
-        if not ids:
-            return {}
-        workers = min(self._client.config.concurrency, len(ids))
-        pool = ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="qlik-drift-read"
-        )
-        futures: dict[str, Future[T]] = {}
-        try:
-            futures = {sid: pool.submit(work, sid) for sid in ids}
-            done, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
-            if any(future.exception() for future in done):
-                self._client.deadline.cancel()
-        except BaseException:
-            self._client.deadline.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True, cancel_futures=True)
-        return _results_in_order(futures)
+        self._run_chains(ids, one_step)
+        return {sid: results[sid] for sid in ids}
 
     def _run_chains(
         self, ids: list[str], start: Callable[[str], Iterator[None]]
@@ -277,7 +277,14 @@ class _Reader:
         waited longest, reads its next page and puts it back at the end of
         the queue, so all chains advance together and end at about the same
         time: no worker sits idle at the end while one long chain finishes.
-        Errors are handled as in ``_run_each``.
+
+        The first error stops every worker at its next request or wait. When
+        several chains fail, the error of the first id in ``ids`` is raised,
+        so that the message does not depend on thread timing.
+
+        NOTE: a worker blocked in a socket read stops only when the read
+        returns or hits ``read_timeout``, so an interrupt may wait that long
+        for the worker threads to end.
         """
         if not ids:
             return
@@ -328,21 +335,6 @@ class _Reader:
         _raise_first(ids, errors)
 
 
-def _results_in_order(futures: Mapping[str, Future[T]]) -> dict[str, T]:
-    cancelled: BaseException | None = None
-    for future in futures.values():
-        if future.cancelled():
-            continue
-        error = future.exception()
-        if isinstance(error, ReadCancelledError):
-            cancelled = cancelled or error
-        elif error is not None:
-            raise error
-    if cancelled is not None or any(future.cancelled() for future in futures.values()):
-        raise cancelled or ReadCancelledError("the read was cancelled")
-    return {sid: future.result() for sid, future in futures.items()}
-
-
 def _raise_first(ids: list[str], errors: Mapping[str, BaseException]) -> None:
     """Raise the error of the first id in ``ids`` that failed for a reason of
     its own; a cancellation only when nothing else failed."""
@@ -355,7 +347,6 @@ def _raise_first(ids: list[str], errors: Mapping[str, BaseException]) -> None:
             raise error
     if cancelled is not None or errors:
         raise cancelled or next(iter(errors.values()))
-
 
 
 def _cross_check(

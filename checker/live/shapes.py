@@ -43,19 +43,23 @@ def tenant_problem(tenant: Any) -> str | None:
     if not isinstance(tenant, dict):
         return f"a tenant is {describe(tenant)}, expected an object"
     get = tenant.get
+    tenant_id = get("id")
+    subscription_id = get("subscriptionId")
+    name = get("name")
     hostnames = get("hostnames")
-    # The common case, a valid tenant, takes one expression.
+    # The common case, a valid tenant, takes one expression. JSON decoding
+    # gives exact str and list objects, so the types are compared directly.
     if (
-        isinstance(get("id"), str)
-        and get("id")
-        and isinstance(get("subscriptionId"), str)
-        and get("subscriptionId")
-        and isinstance(get("regionCode"), str)
-        and isinstance(get("status"), str)
-        and isinstance(get("name"), str | None)
-        and isinstance(hostnames, list)
+        type(tenant_id) is str
+        and tenant_id
+        and type(subscription_id) is str
+        and subscription_id
+        and type(get("regionCode")) is str
+        and type(get("status")) is str
+        and (name is None or type(name) is str)
+        and type(hostnames) is list
         and hostnames
-        and all(isinstance(hostname, str) and hostname for hostname in hostnames)
+        and all(type(hostname) is str and hostname for hostname in hostnames)
     ):
         return None
     return _first_problem(tenant)

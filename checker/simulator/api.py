@@ -170,7 +170,11 @@ class OrgApi:
 
     def link_base(self, request: ApiRequest) -> str:
         """Return the prefix of links: this server's ``/api/core`` or the quirk's."""
-        return self.plan.quirks.link_prefix or f"{request.base_url}/api/core"
+        return self.link_base_for(request.base_url)
+
+    def link_base_for(self, base_url: str) -> str:
+        """Return the prefix of links for requests to ``base_url``."""
+        return self.plan.quirks.link_prefix or f"{base_url}/api/core"
 
     def _get(self, request: ApiRequest, tenant_id: str) -> ApiResponse:
         tenant = self.catalog.get(tenant_id)

@@ -115,6 +115,9 @@ class Simulator:
         """Serve in a daemon thread and return at once."""
         if self._thread is not None or self._closed:
             raise RuntimeError("a simulator can be started once")
+        # Without this, the first listing of each tenant costs a serialization,
+        # so a first read would be slower than the ones after it.
+        self.api.catalog.serialize_views(self.api.link_base_for(self.url))
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},

@@ -274,6 +274,11 @@ class TenantCatalog:
             return max(0, position - query.limit), position
         return position, min(position + query.limit, len(items))
 
+    def serialize_views(self, link_base: str) -> None:
+        """Save the JSON text of every tenant for ``link_base`` ahead of requests."""
+        for record in self.records:
+            self.view_json(record, link_base)
+
     def view_json(self, record: Record, link_base: str) -> str:
         """Return ``tenant_view(record.tenant, link_base)`` as JSON text.
 

@@ -151,3 +151,31 @@ def test_hostname_twice_one_tenant() -> None:
         tenants = read_org(server)
 
     assert [tenant["id"] for tenant in tenants] == ["t1", "t2"]
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_tenant_in_two_subscriptions(concurrency: int) -> None:
+    # Subscriptions 1 and 2 both list t2, as when a tenant moves between the
+    # two listings or the API filters wrongly.
+    def respond(
+        method: str, path: str, server: LoopbackServer
+    ) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(path)
+        if url.path == "/oauth/token":
+            return json_response(200, token_payload())
+        subscription = parse_qs(url.query)["filter"][0].split('"')[1]
+        numbers = {"1": ["t1", "t2"], "2": ["t2", "t3"], "3": ["t4"]}[subscription]
+        data = [api_tenant(number, subscription) for number in numbers]
+        return json_response(200, {"data": data, "links": {}})
+
+    with loopback_server(respond) as server:
+        config = ClientConfig(
+            org_url=server.url,
+            credentials=credentials_for_tests(),
+            concurrency=concurrency,
+        )
+        with pytest.raises(IncompleteReadError) as caught:
+            read_live_state(config, ["1", "2", "3"], scope="subscriptions")
+
+    assert "tenant t2 was listed under subscriptions 1 and 2" in str(caught.value)
+    assert caught.value.hint == CHANGED_HINT
