@@ -390,8 +390,10 @@ class OrgApiClient(AbstractContextManager["OrgApiClient"]):
 
         ``Session.request`` would merge the session's settings into every
         request through checks that cost more CPU than the rest of the send.
-        The session carries no cookies, hooks or parameters to merge, and
-        the environment was read once in ``__init__``.
+        The session carries no hooks or parameters to merge, and the
+        environment was read once in ``__init__``. Unlike ``Session.request``,
+        this sends no cookies: the session stores those the server sets, but
+        the API authenticates by bearer token only.
         """
         if params:
             url = f"{url}?{urlencode(params)}"

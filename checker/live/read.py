@@ -119,8 +119,8 @@ class _Reader:
         self._expected_totals = 0
         # The subscription that listed each tenant id, filled page by page.
         self._owners: dict[str, str] = {}
-        # The position of each subscription in the declared order, for messages.
-        self._order: dict[str, int] = {}
+        # True once _claim saw two subscriptions list the same tenant.
+        self._listed_twice = False
 
     def read_organization(self, ids: list[str]) -> list[dict[str, Any]]:
         counts = self._run_each(ids, self._count)
@@ -136,11 +136,12 @@ class _Reader:
 
     def read_subscriptions(self, ids: list[str]) -> list[dict[str, Any]]:
         self._expected_totals = len(ids)
-        self._order = {sid: index for index, sid in enumerate(ids)}
         per_subscription: dict[str, list[dict[str, Any]]] = {sid: [] for sid in ids}
         self._run_chains(
             ids, lambda sid: self._list_subscription(sid, per_subscription[sid])
         )
+        if self._listed_twice:
+            _check_owners(ids, per_subscription)
         return [tenant for sid in ids for tenant in per_subscription[sid]]
 
     def read_pinned_elsewhere(self, pinned_ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -184,26 +185,20 @@ class _Reader:
             raise self._forbidden(subscription_id, exc) from exc
 
     def _claim(self, subscription_id: str, tenants: list[dict[str, Any]]) -> None:
-        """Record which subscription listed each tenant; raise for a tenant
+        """Record which subscription listed each tenant, and note a tenant
         that two subscriptions listed.
 
         Workers call this as pages arrive, while other workers wait for the
         network, rather than in one pass over every tenant after the read.
+        The error for such a tenant comes from ``_check_owners`` once every
+        listing succeeded, in declared order, because pages arrive in any
+        order and the error must not depend on which came first.
         """
         with self._lock:
             owners = self._owners
             for tenant in tenants:
-                tenant_id = tenant["id"]
-                other = owners.setdefault(tenant_id, subscription_id)
-                if other != subscription_id:
-                    first, second = sorted(
-                        (other, subscription_id), key=self._order.__getitem__
-                    )
-                    raise IncompleteReadError(
-                        f"tenant {tenant_id} was listed under subscriptions "
-                        f"{first} and {second}",
-                        hint=CHANGED_HINT,
-                    )
+                if owners.setdefault(tenant["id"], subscription_id) != subscription_id:
+                    self._listed_twice = True
 
     def _forbidden(
         self, subscription_id: str, error: PermissionDeniedError
@@ -347,6 +342,22 @@ def _raise_first(ids: list[str], errors: Mapping[str, BaseException]) -> None:
             raise error
     if cancelled is not None or errors:
         raise cancelled or next(iter(errors.values()))
+
+
+def _check_owners(
+    ids: list[str], per_subscription: Mapping[str, list[dict[str, Any]]]
+) -> None:
+    """Raise for the first tenant, in declared order, that two subscriptions listed."""
+    owners: dict[str, str] = {}
+    for sid in ids:
+        for tenant in per_subscription[sid]:
+            other = owners.setdefault(tenant["id"], sid)
+            if other != sid:
+                raise IncompleteReadError(
+                    f"tenant {tenant['id']} was listed under subscriptions "
+                    f"{other} and {sid}",
+                    hint=CHANGED_HINT,
+                )
 
 
 def _cross_check(

@@ -25,6 +25,17 @@ StartSim = Callable[..., Simulator]
 ACME_SUBSCRIPTIONS = ("9876543210987654", "1234567890123456", "5555666677778888")
 ACME_UNDECLARED = "4444555566667777"
 FOREIGN = "1111222233334444"
+# Every variable through which requests can pick a proxy.
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+)
 REGIONS = (
     ("eu-west-1", "IE", "eu"),
     ("us-east-1", "US", "us"),

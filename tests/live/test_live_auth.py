@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
+import requests.certs
 from live_helpers import (
     StartSim,
     ACME_SUBSCRIPTIONS,
@@ -404,3 +405,25 @@ def test_tls_ca_bundle_from_environment(
             total = client.count('subscriptionId eq "1"')
 
     assert total == 3
+
+
+def test_tls_ca_bundle_option_over_environment(
+    self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The environment names a bundle without the test certificate (the one
+    # requests ships); --ca-bundle names the right one and wins, as with requests.
+    cert, key = self_signed
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", requests.certs.where())
+    monkeypatch.setenv("CURL_CA_BUNDLE", requests.certs.where())
+    with tls_counting_server(cert, key, total=5) as server:
+        url = server.url.replace("http://", "https://")
+        config = ClientConfig(
+            org_url=url,
+            credentials=credentials_for_tests(),
+            ca_bundle=str(cert),
+            max_retries=0,
+        )
+        with OrgApiClient(config) as client:
+            total = client.count('subscriptionId eq "1"')
+
+    assert total == 5

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 from live_helpers import (
     ACME_SUBSCRIPTIONS,
+    PROXY_VARIABLES,
     StartSim,
     client_config,
     expected_tenants,
@@ -30,17 +31,6 @@ from checker.errors import ApiError, SecretStr
 from checker.live import ClientConfig, Credentials, OrgApiClient, read_live_state
 from checker.live.client import _environment_proxies
 from checker.simulator import SimulatorState
-
-PROXY_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "no_proxy",
-)
 
 
 @dataclass
@@ -169,15 +159,18 @@ def test_loopback_localhost_bypasses_proxy(
     assert count > 0
 
 
+@pytest.mark.parametrize(
+    "variable", ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+)
 def test_https_proxy_connect_tunnel(
-    clean_proxy_environment: pytest.MonkeyPatch,
+    clean_proxy_environment: pytest.MonkeyPatch, variable: str
 ) -> None:
     # .invalid never resolves (RFC 6761); only the loopback proxy receives the name.
     credentials = Credentials(
         SecretStr("cid-tunnel-3f9a"), SecretStr("sec-tunnel-77c1")
     )
     with recording_proxy() as proxy:
-        clean_proxy_environment.setenv("HTTPS_PROXY", proxy.url)
+        clean_proxy_environment.setenv(variable, proxy.url)
         config = ClientConfig(
             org_url="https://console.example.invalid",
             credentials=credentials,

@@ -8,6 +8,8 @@ the moved tenant and the shared hostname.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -25,7 +27,7 @@ from live_helpers import (
     token_payload,
 )
 
-from checker.errors import IncompleteReadError
+from checker.errors import ApiError, IncompleteReadError
 from checker.live import ClientConfig, read_live_state
 from checker.live.client import CURSOR_LOOP_HINT
 from checker.live.responses import CHANGED_HINT
@@ -153,10 +155,14 @@ def test_hostname_twice_one_tenant() -> None:
     assert [tenant["id"] for tenant in tenants] == ["t1", "t2"]
 
 
-@pytest.mark.parametrize("concurrency", [1, 3])
-def test_tenant_in_two_subscriptions(concurrency: int) -> None:
-    # Subscriptions 1 and 2 both list t2, as when a tenant moves between the
-    # two listings or the API filters wrongly.
+def responding_in_turn(
+    listed: dict[str, list[str]], turn: list[str], failing: str | None = None
+) -> Respond:
+    """List ``listed[subscription]``, responding to the subscriptions in
+    ``turn`` order, each after the one before. ``failing`` gets HTTP 500.
+    """
+    responded = {subscription: threading.Event() for subscription in turn}
+
     def respond(
         method: str, path: str, server: LoopbackServer
     ) -> tuple[int, dict[str, str], bytes]:
@@ -164,18 +170,64 @@ def test_tenant_in_two_subscriptions(concurrency: int) -> None:
         if url.path == "/oauth/token":
             return json_response(200, token_payload())
         subscription = parse_qs(url.query)["filter"][0].split('"')[1]
-        numbers = {"1": ["t1", "t2"], "2": ["t2", "t3"], "3": ["t4"]}[subscription]
-        data = [api_tenant(number, subscription) for number in numbers]
+        position = turn.index(subscription)
+        if position:
+            # The wait is bounded. The pause lets the client process the
+            # previous response first.
+            responded[turn[position - 1]].wait(5)
+            time.sleep(0.2)
+        responded[subscription].set()
+        if subscription == failing:
+            return json_response(500, {"errors": [{"title": "Internal"}]})
+        data = [api_tenant(tenant, subscription) for tenant in listed[subscription]]
         return json_response(200, {"data": data, "links": {}})
 
+    return respond
+
+
+def read_in_turn(respond: Respond, concurrency: int = 3) -> ApiError:
     with loopback_server(respond) as server:
         config = ClientConfig(
             org_url=server.url,
             credentials=credentials_for_tests(),
             concurrency=concurrency,
+            max_retries=0,
         )
-        with pytest.raises(IncompleteReadError) as caught:
+        with pytest.raises(ApiError) as caught:
             read_live_state(config, ["1", "2", "3"], scope="subscriptions")
+    return caught.value
 
-    assert "tenant t2 was listed under subscriptions 1 and 2" in str(caught.value)
-    assert caught.value.hint == CHANGED_HINT
+
+def test_listed_twice_after_failure() -> None:
+    # Subscriptions 1 and 3 both list t9 and 2 fails. Whichever of 1 and 3
+    # responds first, the failure of 2 is the error raised, as it is when 1
+    # responds before 3.
+    listed = {"1": ["t1", "t9"], "3": ["t9", "t3"]}
+    error = read_in_turn(responding_in_turn(listed, ["3", "1", "2"], failing="2"))
+
+    assert not isinstance(error, IncompleteReadError)
+    assert error.status == 500
+    assert 'subscriptionId eq "2"' in str(error)
+
+
+def test_listed_thrice_names_first_two() -> None:
+    # t9 is in all three subscriptions, which respond last to first. The
+    # message names the first two in declared order, whatever the timing.
+    listed = {"1": ["t1", "t9"], "2": ["t9", "t2"], "3": ["t9", "t3"]}
+    error = read_in_turn(responding_in_turn(listed, ["3", "2", "1"]))
+
+    assert isinstance(error, IncompleteReadError)
+    assert "tenant t9 was listed under subscriptions 1 and 2" in str(error)
+    assert error.hint == CHANGED_HINT
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_tenant_in_two_subscriptions(concurrency: int) -> None:
+    # Subscriptions 1 and 2 both list t2, as when a tenant moves between the
+    # two listings or the API filters wrongly.
+    listed = {"1": ["t1", "t2"], "2": ["t2", "t3"], "3": ["t4"]}
+    error = read_in_turn(responding_in_turn(listed, ["1", "2", "3"]), concurrency)
+
+    assert isinstance(error, IncompleteReadError)
+    assert "tenant t2 was listed under subscriptions 1 and 2" in str(error)
+    assert error.hint == CHANGED_HINT

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from checker.simulator import FaultPlan, Simulator, SimulatorState
 from checker.simulator.envelope import JsonText, encode_payload
@@ -409,3 +411,41 @@ def test_encode_payload_matches_json_dumps(payload: object) -> None:
         return value
 
     assert encode_payload(payload) == json.dumps(plain(payload)).encode()
+
+
+def test_self_links_concurrent_hosts(api: Api) -> None:
+    # Pages requested under three Host headers at once: the saved tenant text
+    # is shared, yet each page names its own Host in every self link.
+    token = api.fetch_token()
+    port = api.sim.port
+    hosts = [f"127.0.0.1:{port}", f"localhost:{port}", f"127.0.0.1:{port + 1}"]
+    problems: list[str] = []
+    pages: list[int] = []
+
+    def read(host: str) -> None:
+        headers = {"Host": host, "Authorization": f"Bearer {token}"}
+        with requests.Session() as session:
+            for _ in range(15):
+                response = session.get(
+                    f"{api.sim.url}/api/core/tenants",
+                    params={"limit": 10},
+                    headers=headers,
+                    timeout=10,
+                )
+                page = response.json()
+                pages.append(len(page["data"]))
+                if response.content != json.dumps(page).encode():
+                    problems.append(f"{host}: body differs from json.dumps")
+                for tenant in page["data"]:
+                    href = tenant["links"]["self"]["href"]
+                    if href != f"http://{host}/api/core/tenants/{tenant['id']}":
+                        problems.append(f"{host}: {href}")
+
+    threads = [threading.Thread(target=read, args=(host,)) for host in hosts * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert problems == []
+    assert pages == [10] * 90
