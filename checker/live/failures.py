@@ -3,6 +3,7 @@ the timeout error and the final transport error."""
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 import urllib3
@@ -34,9 +35,21 @@ class Failure:
 
 def is_refused(error: BaseException | None) -> bool:
     """Return whether ``error`` or an exception it wraps is a refused connection."""
+    return _wraps(error, (ConnectionRefusedError,))
+
+
+def is_unresolved(error: BaseException | None) -> bool:
+    """Return whether ``error`` or an exception it wraps is a host name that
+    did not resolve."""
+    return _wraps(error, (urllib3.exceptions.NameResolutionError, socket.gaierror))
+
+
+def _wraps(
+    error: BaseException | None, kinds: tuple[type[BaseException], ...]
+) -> bool:
     seen = 0
     while error is not None and seen < 10:
-        if isinstance(error, ConnectionRefusedError):
+        if isinstance(error, kinds):
             return True
         error = error.__cause__ or error.__context__
         seen += 1
@@ -57,7 +70,7 @@ def attempt_failure(status: int | None, error: BaseException | None) -> Failure:
             "check that the server is running and accepts connections, and "
             + ORG_URL_HINT,
         )
-    if isinstance(error, urllib3.exceptions.NameResolutionError):
+    if is_unresolved(error):
         return Failure("host name not resolved", ORG_URL_HINT)
     if isinstance(error, urllib3.exceptions.ConnectTimeoutError) and not isinstance(
         error, urllib3.exceptions.NewConnectionError

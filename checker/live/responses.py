@@ -19,7 +19,7 @@ from checker.errors import (
     PermissionDeniedError,
     RateLimitError,
 )
-from checker.live.failures import ORG_URL_HINT, is_refused
+from checker.live.failures import ORG_URL_HINT, is_refused, is_unresolved
 from checker.live.shapes import (
     JsonNestingError,
     describe,
@@ -144,7 +144,8 @@ def transport_error(
     """Build the error for a request that got no usable response.
 
     ``never_reached`` is the org URL when no request of the read ever got a
-    response: a refused connection then means that nothing listens there.
+    response: a refused connection then means that nothing listens there,
+    and a host name that does not resolve means a wrong URL.
     """
     url = exc.request.url if exc.request is not None else None
     if isinstance(url, bytes):
@@ -167,6 +168,13 @@ def transport_error(
         return ApiError(
             f"{action} failed: the connection to {never_reached} was refused, "
             "so nothing is listening at that address",
+            hint=ORG_URL_HINT,
+        )
+    if never_reached is not None and is_unresolved(_retry_reason(exc)):
+        name = urlsplit(never_reached).hostname or never_reached
+        return ApiError(
+            f"{action} failed: host name {name} not found (it does not resolve "
+            "to an address)",
             hint=ORG_URL_HINT,
         )
     if isinstance(exc, requests.exceptions.ConnectionError):

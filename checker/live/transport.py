@@ -23,13 +23,20 @@ from urllib3.util.retry import Retry
 
 from checker.errors import ApiError
 from checker.live.config import is_loopback
-from checker.live.failures import SLOW_READ_HINT, Failure, attempt_failure, is_refused
+from checker.live.failures import (
+    SLOW_READ_HINT,
+    Failure,
+    attempt_failure,
+    is_refused,
+    is_unresolved,
+)
 
 logger = logging.getLogger(__name__)
 
-# A refused connection before the server ever responded means that nothing
-# listens at the org URL, which retries rarely fix: one quick retry only.
-FIRST_CONTACT_REFUSED_RETRIES = 1
+# A refused connection or a host name that does not resolve, before the server
+# ever responded, means a wrong org URL, which retries rarely fix: one quick
+# retry only.
+FIRST_CONTACT_RETRIES = 1
 FIRST_CONTACT_RETRY_DELAY = 0.2
 
 
@@ -217,8 +224,9 @@ class OrgRetry(Retry):
     at WARNING and takes a slot from the shared rate limiter before it is sent.
 
     ``reached`` is set once the server has sent any response. Before that, a
-    refused connection gets ``FIRST_CONTACT_REFUSED_RETRIES`` quick retries
-    only; later in the read it gets the full backoff.
+    refused connection or a host name that does not resolve gets
+    ``FIRST_CONTACT_RETRIES`` quick retries only; later in the read they get
+    the full backoff.
     """
 
     def __init__(
@@ -257,10 +265,10 @@ class OrgRetry(Retry):
     ) -> OrgRetry:
         if response is not None:
             self.reached.set()
-        elif self._refused_before_contact(error):
-            earlier = sum(1 for item in self.history if is_refused(item.error))
-            if earlier >= FIRST_CONTACT_REFUSED_RETRIES:
-                assert error is not None  # checked by _refused_before_contact
+        elif self._unreachable_before_contact(error):
+            earlier = sum(1 for item in self.history if _unreachable(item.error))
+            if earlier >= FIRST_CONTACT_RETRIES:
+                assert error is not None  # checked by _unreachable_before_contact
                 reason: Any = error
                 raise MaxRetryError(_pool, url, reason) from error
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
@@ -271,8 +279,8 @@ class OrgRetry(Retry):
             response.close()
         return retry
 
-    def _refused_before_contact(self, error: BaseException | None) -> bool:
-        return not self.reached.is_set() and is_refused(error)
+    def _unreachable_before_contact(self, error: BaseException | None) -> bool:
+        return not self.reached.is_set() and _unreachable(error)
 
     def get_backoff_time(self) -> float:
         retries = len(self.history)
@@ -317,9 +325,14 @@ class OrgRetry(Retry):
             if response.status == 429:
                 return self.retry_after_default
         last = self.history[-1] if self.history else None
-        if last is not None and self._refused_before_contact(last.error):
+        if last is not None and self._unreachable_before_contact(last.error):
             return min(self.get_backoff_time(), FIRST_CONTACT_RETRY_DELAY)
         return self.get_backoff_time()
+
+
+def _unreachable(error: BaseException | None) -> bool:
+    """Return whether ``error`` means that no server could be reached at all."""
+    return is_refused(error) or is_unresolved(error)
 
 
 class OrgAdapter(HTTPAdapter):

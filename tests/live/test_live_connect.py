@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import pytest
 from live_helpers import (
     ACME_SUBSCRIPTIONS,
+    PROXY_VARIABLES,
     ROOT,
     StartSim,
     client_config,
@@ -119,6 +120,39 @@ def test_refused_first_contact_fails_fast(caplog: pytest.LogCaptureFixture) -> N
         "retrying POST /oauth/token after connection refused in 0.2 s (retry 1)"
     ]
 
+
+
+def test_unresolved_first_contact_fails_fast(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A mock in place of DNS: a real lookup would query a resolver on another
+    # host. Every other name still resolves as usual.
+    lookups: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if host == "console.example.invalid":
+            lookups.append(str(host))
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    caplog.set_level(logging.WARNING, logger="checker")
+    url = "https://console.example.invalid"
+
+    with pytest.raises(ApiError) as caught:
+        read_live_state(loopback_config(url), ["1"])
+
+    message = str(caught.value)
+    assert "host name console.example.invalid not found" in message
+    assert "retries exhausted" not in message
+    assert "--org-url" in str(caught.value.hint)
+    assert lookups == ["console.example.invalid"] * 2
+    assert retry_warnings(caplog) == [
+        "retrying POST /oauth/token after host name not resolved in 0.2 s (retry 1)"
+    ]
 
 def test_refused_mid_read_backs_off(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, logger="checker")
