@@ -205,11 +205,13 @@ def case_simload(
     """List subscriptions from ``threads`` threads for ``seconds``; return requests/s.
 
     Each thread follows next links page by page like the client does, with
-    one keep-alive connection, so the figure is the simulator's capacity for
-    the requests a check sends.
+    one keep-alive connection. The threads use http.client, which takes less
+    CPU per request than requests, so the figure measures the simulator's
+    capacity for the requests a check sends rather than this process's.
     """
     import threading
-    from urllib.parse import parse_qsl, urlsplit
+    from http.client import HTTPConnection
+    from urllib.parse import urlencode, urlsplit
 
     import requests
 
@@ -224,36 +226,36 @@ def case_simload(
         },
         timeout=30,
     ).json()["access_token"]
+    server = urlsplit(url)
+    headers = {"Authorization": f"Bearer {token}"}
     stop_at = time.perf_counter() + seconds
     counts: list[int] = []
     errors: list[int] = []
 
     def work(offset: int) -> None:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
+        connection = HTTPConnection(server.hostname or "", server.port, timeout=30)
         done = failed = 0
         position = offset
         while time.perf_counter() < stop_at:
             subscription_id = subscription_ids[position % len(subscription_ids)]
             position += threads
-            params: dict[str, str] = {
-                "filter": f'subscriptionId eq "{subscription_id}"',
-                "limit": "100",
-            }
+            query = {"filter": f'subscriptionId eq "{subscription_id}"', "limit": "100"}
+            path = f"/api/core/tenants?{urlencode(query)}"
             while time.perf_counter() < stop_at:
-                response = session.get(
-                    f"{url}/api/core/tenants", params=params, timeout=30
-                )
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                body = response.read()
                 done += 1
-                if response.status_code != 200:
+                if response.status != 200:
                     failed += 1
                     break
-                next_link = response.json().get("links", {}).get("next")
+                next_link = json.loads(body).get("links", {}).get("next")
                 if not next_link:
                     break
-                # Follow the link's query, sent to the simulator's own URL.
-                params = dict(parse_qsl(urlsplit(next_link["href"]).query))
-        session.close()
+                # Follow the link's path and query on the simulator's own URL.
+                link = urlsplit(next_link["href"])
+                path = f"{link.path}?{link.query}"
+        connection.close()
         counts.append(done)
         errors.append(failed)
 

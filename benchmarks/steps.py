@@ -468,9 +468,9 @@ def bench_simulator(suite: Suite) -> None:
     table = suite.report.table(
         "Simulator alone (no latency)",
         f"{CONCURRENCY} threads list the {size} organization's subscriptions page by "
-        f"page (limit 100) for {SIMLOAD_SECONDS:g} s, with keep-alive connections, "
-        "from a process of their own. *Check rate* is the request rate the check "
-        "above reached in the subscriptions scope.",
+        f"page (limit 100) for {SIMLOAD_SECONDS:g} s, over keep-alive http.client "
+        "connections, from a process of their own. *Check rate* is the request "
+        "rate the check above reached in the subscriptions scope.",
         [
             "tenants",
             "requests",
