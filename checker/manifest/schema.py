@@ -24,10 +24,9 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
+from checker.datafiles import data_file
 from checker.manifest.positions import JsonPath
 
 logger = logging.getLogger(__name__)
@@ -37,13 +36,8 @@ SCHEMA_FILE = "manifest.schema.json"
 
 @functools.lru_cache(maxsize=1)
 def _schema_text() -> str:
-    packaged = resources.files("checker").joinpath("schemas").joinpath(SCHEMA_FILE)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    # An editable install runs from the repository, where schemas/ sits
-    # beside the package instead of inside it.
-    repository = Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_FILE
-    return repository.read_text(encoding="utf-8")
+    path = data_file(f"schemas/{SCHEMA_FILE}", f"schemas/{SCHEMA_FILE}")
+    return path.read_text(encoding="utf-8")
 
 
 def load_schema() -> dict[str, Any]:

@@ -6,13 +6,11 @@ import difflib
 import logging
 import re
 from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import date
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any, cast
 
+from checker.datafiles import data_file
 from checker.model import DriftKind, Location
 from checker.policy.model import (
     LIVE_RULES,
@@ -64,14 +62,9 @@ def load_ignore_file(path: str) -> tuple[IgnoreRule, ...]:
 @lru_cache(maxsize=1)
 def load_default_policy() -> Policy:
     """Load the built-in policy: the wheel's copy, else the repository's file."""
-    with ExitStack() as stack:
-        packaged = resources.files("checker").joinpath(DEFAULT_POLICY_RESOURCE)
-        if packaged.is_file():
-            path = str(stack.enter_context(resources.as_file(packaged)))
-        else:
-            path = str(Path(__file__).resolve().parents[2] / "policy" / "default.yaml")
-        document = _load(path, "Policy", "reinstall qlik-drift", fast=True)
-        return _build_policy(document, base=Policy(source="(empty)"))
+    path = str(data_file(DEFAULT_POLICY_RESOURCE, "policy/default.yaml"))
+    document = _load(path, "Policy", "reinstall qlik-drift", fast=True)
+    return _build_policy(document, base=Policy(source="(empty)"))
 
 
 def _load(path: str, kind: str, hint: str, *, fast: bool = False) -> YamlDocument:

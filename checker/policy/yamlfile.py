@@ -11,10 +11,10 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from checker.datafiles import data_file
 from checker.errors import UsageError
 from checker.model import Location
 from checker.yamlguard import YamlInputError, load_round_trip, short_tag
@@ -238,13 +238,8 @@ def _child_position(node: Any, step: str | int, *, key: bool) -> tuple[int, int]
 @lru_cache(maxsize=1)
 def load_schema() -> dict[str, Any]:
     """Return the policy schema: the wheel's copy, else the repository's."""
-    packaged = resources.files("checker").joinpath("schemas", SCHEMA_NAME)
-    if packaged.is_file():
-        text = packaged.read_text(encoding="utf-8")
-    else:
-        repo_copy = Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_NAME
-        text = repo_copy.read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
+    path = data_file(f"schemas/{SCHEMA_NAME}", f"schemas/{SCHEMA_NAME}")
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return schema
 
 
