@@ -9,7 +9,6 @@ from pathlib import Path
 from benchmarks.measure import Series, exit_code, json_line, python, run_measured
 from benchmarks.report import Target, fmt_mib, fmt_ratio, fmt_seconds
 from benchmarks.suite import (
-    CONCURRENCY,
     FORBIDDEN_ON_VALIDATE,
     LATENCY_MS,
     Suite,

@@ -319,7 +319,7 @@ def _descriptions(desired: DesiredState) -> dict[str, str]:
 
 def read_live(desired: DesiredState, options: LiveOptions) -> LiveState:
     """Read the organization for the declared subscriptions, or raise ApiError."""
-    from checker.live import ClientConfig, Credentials, read_live_state, validate_org_url
+    from checker.live import ClientConfig, read_live_state, validate_org_url
 
     sources = {
         sub_id: sub.sources[0]

@@ -36,7 +36,7 @@ CORPUS = {
     "i: 1_000\nj: .inf\nk: -.INF\nl: .nan\nm: +12\nn: -0\no: 9876543210987654\np: .5e3\n",
     "booleans": "a: yes\nb: no\nc: on\nd: off\ne: y\nf: n\ng: true\nh: False\ni: TRUE\n"
     "j: tRue\nk: Yes\n",
-    "key-punctuation": "a-b: 1\nc/d: x\ne.f: [g]\ntrue-x: y\nnull.z:\n  - k-1: v\n",
+    "key-punctuation-mixed": "a-b: 1\nc/d: x\ne.f: [g]\ntrue-x: y\nnull.z:\n  - k-1: v\n",
     "nulls": "a: ~\nb: null\nc: Null\nd: NULL\ne: nUll\nf:\ng: x\n",
     "dates": "a: 2024-01-01\nb: 2024-1-1\nc: 2024-01-01T10:00:00Z\n"
     "d: 2024-01-01 10:00:00.5 +01:00\ne: 2024-01-01t10:00:00\nf: 2024-01-01 1:02:03.1234567\n",
@@ -116,6 +116,7 @@ UNSUPPORTED = {
 FAST_SUBSET = [
     "example-emea",
     "key-punctuation",
+    "key-punctuation-mixed",
     "example-multi",
     "numbers",
     "booleans",
