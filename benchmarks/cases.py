@@ -274,6 +274,44 @@ def case_simload(
     }
 
 
+def case_phases(path: str) -> dict[str, Any]:
+    """Time each phase of validating the manifest at ``path``, in seconds.
+
+    The phases are those of ``load_manifests`` run one after the other with
+    the garbage collector paused, as the loader runs them, without a
+    profiler's overhead: reading the file, parsing, the schema check,
+    building the declared tenants, and lint.
+    """
+    from checker.manifest import build, lint, parse
+    from checker.manifest.schema import ManifestValidator
+
+    started = time.perf_counter()
+    phases: dict[str, float] = {}
+    gc.disable()
+
+    def timed(name: str, step: Callable[[], Any]) -> Any:
+        begin = time.perf_counter()
+        value = step()
+        phases[name] = time.perf_counter() - begin
+        return value
+
+    text = timed("read", lambda: Path(path).read_text(encoding="utf-8"))
+    stream = timed("parse", lambda: parse.parse_text(text))
+    document = stream.documents[0]
+    validator = ManifestValidator()
+    timed("schema", lambda: validator.errors(document.data))
+    builder = build.DesiredBuilder()
+    timed(
+        "build",
+        lambda: builder.add_document(document, path, build.Blocked.from_paths([])),
+    )
+    timed(
+        "lint",
+        lambda: lint.lint(builder.subscriptions, builder.tenants, builder.tenant_paths),
+    )
+    return {"phases": phases, "total": time.perf_counter() - started}
+
+
 def case_profile(target: str, argument: str, rows: int = 12) -> dict[str, Any]:
     """Profile ``validate FILE`` or ``diff SIZE`` with cProfile; return the top rows.
 
@@ -331,7 +369,7 @@ def _short(filename: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run one benchmark case.")
     parser.add_argument(
-        "case", choices=["diff", "deepdiff", "check", "simload", "profile"]
+        "case", choices=["diff", "deepdiff", "check", "simload", "profile", "phases"]
     )
     parser.add_argument("arguments", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
@@ -339,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
         result = case_check(args.arguments)
     elif args.case == "profile":
         result = case_profile(*args.arguments)
+    elif args.case == "phases":
+        result = case_phases(args.arguments[0])
     elif args.case == "simload":
         url, subscriptions_file, seconds, threads = args.arguments
         subscriptions = json.loads(Path(subscriptions_file).read_text())[

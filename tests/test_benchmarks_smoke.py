@@ -6,6 +6,7 @@ plausible results of a correct run, never how fast anything was.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,25 @@ def test_quick_run_prints_table(
 ) -> None:
     result, _ = quick_run
     assert "| target | measured | verdict |" in result.stdout
+
+
+def test_phases_case_times_each_phase() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.cases",
+            "phases",
+            str(REPO / "examples" / "manifests" / "emea.yaml"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert list(figures["phases"]) == ["read", "parse", "schema", "build", "lint"]
+    assert all(seconds >= 0 for seconds in figures["phases"].values())
+    assert figures["total"] >= sum(figures["phases"].values())
