@@ -149,8 +149,11 @@ class _Reader:
 
         Call it after ``read_subscriptions``, which records the listed ids.
         """
-        seen = self._owners
-        wanted = [tenant_id for tenant_id in dict.fromkeys(pinned_ids) if tenant_id not in seen]
+        wanted = [
+            tenant_id
+            for tenant_id in dict.fromkeys(pinned_ids)
+            if tenant_id not in self._owners
+        ]
         found = self._run_each(wanted, self._client.get_tenant)
         return [tenant for tenant_id in wanted if (tenant := found[tenant_id]) is not None]
 

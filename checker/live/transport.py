@@ -168,7 +168,7 @@ class RateLimiter:
                 now = time.monotonic()
                 # Slots are in send order, so the oldest come first. Dropping
                 # only the expired ones at the front is enough while the count
-                # stays under the limit; at the limit every slot is checked.
+                # stays under the limit. At the limit every slot is checked.
                 while slots and slots[0][0] <= now - self.window:
                     slots.popleft()
                 if len(slots) >= limit:

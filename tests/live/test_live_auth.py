@@ -352,7 +352,7 @@ def tls_counting_server(
 ) -> AbstractContextManager[LoopbackServer]:
     """Start a loopback HTTPS server that issues tokens and counts ``total``.
 
-    The simulator serves plain HTTP only, so this server stands in for it.
+    The simulator serves plain HTTP only, so this server replaces it here.
     """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
@@ -410,8 +410,8 @@ def test_tls_ca_bundle_from_environment(
 def test_tls_ca_bundle_option_over_environment(
     self_signed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The environment names a bundle without the test certificate (the one
-    # requests ships); --ca-bundle names the right one and wins, as with requests.
+    # The environment names the bundle that requests ships, which lacks the
+    # test certificate. --ca-bundle names the right one and takes precedence.
     cert, key = self_signed
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", requests.certs.where())
     monkeypatch.setenv("CURL_CA_BUNDLE", requests.certs.where())
